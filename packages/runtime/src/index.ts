@@ -1,0 +1,97 @@
+/**
+ * `@metahook/runtime`: typed Metacontroller hooks served on fastify.
+ *
+ * @example
+ * ```ts
+ * import { createHookServer, defineCompositeController } from "@metahook/runtime";
+ *
+ * const configmaps = defineCompositeController({
+ *   sync: ({ parent }) => ({ status: {}, children: [] }),
+ * });
+ * await createHookServer({ controllers: { configmaps } }).listen({ port: 8080 });
+ * ```
+ *
+ * @packageDocumentation
+ */
+export {
+  type Awaitable,
+  type CompositeControllerDefinition,
+  type ControllerDefinition,
+  type ControllerOptions,
+  type DecoratorControllerDefinition,
+  defineCompositeController,
+  defineDecoratorController,
+  type HookContext,
+  type HookFunction,
+  type HookLogger,
+  isControllerDefinition,
+} from "./define.js";
+export {
+  HOOK_ERROR_STATUS,
+  HookError,
+  type HookErrorCode,
+  type HookErrorOptions,
+  retryLater,
+} from "./errors.js";
+export {
+  assertCompositeResponse,
+  assertCustomizeResponse,
+  assertDecoratorResponse,
+  type GuardOptions,
+  parseCompositeRequest,
+  parseCustomizeRequest,
+  parseDecoratorRequest,
+} from "./guards.js";
+export { etagOf } from "./invoke.js";
+export {
+  apiGroup,
+  getObject,
+  groupKey,
+  listObjects,
+  type ObjectKeyOptions,
+  objectKey,
+  type ParsedGroupKey,
+  parseGroupKey,
+} from "./keys.js";
+export { redactSecrets } from "./redact.js";
+export {
+  BUILTIN_RESOURCES,
+  builtinResource,
+  builtinResourceOfKind,
+  type ResourceInfo,
+} from "./resources.js";
+export { isEmptySelector, matchesSelector } from "./selector.js";
+export {
+  createHookServer,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HOOK_TIMEOUT_MS,
+  type HookRoute,
+  type HookServer,
+  type HookServerOptions,
+} from "./server.js";
+export type {
+  AttachmentRule,
+  ChildResourceRule,
+  CompositeController,
+  CompositeHookRequest,
+  CompositeHookResponse,
+  CustomizeHookRequest,
+  CustomizeHookResponse,
+  DecoratorController,
+  DecoratorHookRequest,
+  DecoratorHookResponse,
+  DecoratorResourceRule,
+  DesiredObject,
+  Hook,
+  HookName,
+  HookVersion,
+  KubeObject,
+  LabelSelector,
+  LabelSelectorRequirement,
+  ObjectMeta,
+  ObjectTypes,
+  ObservedObjects,
+  RelatedResourceRule,
+  StatusOf,
+  Webhook,
+} from "./types.js";

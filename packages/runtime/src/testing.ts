@@ -1,0 +1,331 @@
+/**
+ * Test helpers: run a controller in-process with the same checks the server
+ * applies, and build the exact requests Metacontroller would send.
+ *
+ * @module
+ */
+import type {
+  CompositeControllerDefinition,
+  ControllerDefinition,
+  DecoratorControllerDefinition,
+  HookLogger,
+} from "./define.js";
+import { HookError } from "./errors.js";
+import { type Endpoint, runHook } from "./invoke.js";
+import { groupKey, objectKey } from "./keys.js";
+import { builtinResource } from "./resources.js";
+import { DEFAULT_HOOK_TIMEOUT_MS } from "./server.js";
+import type {
+  CompositeController,
+  CompositeHookRequest,
+  CompositeHookResponse,
+  CustomizeHookRequest,
+  CustomizeHookResponse,
+  DecoratorController,
+  DecoratorHookRequest,
+  DecoratorHookResponse,
+  HookName,
+  HookVersion,
+  KubeObject,
+  ObjectTypes,
+  ObservedObjects,
+  RelatedResourceRule,
+} from "./types.js";
+
+/** Options of {@link invokeHook}. */
+export interface InvokeOptions {
+  /**
+   * Which hook to call. Default: `customize` for a `{controller, parent}` request,
+   * else `finalize` when `finalizing` is true and the controller has one, else `sync`.
+   */
+  hook?: HookName;
+  /** Time budget; default 8000 ms as in the server. */
+  timeoutMs?: number;
+  /** Where the hook's `context.log` writes; default: nowhere. */
+  log?: HookLogger;
+}
+
+const silent: HookLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * Runs a controller's hook in-process, through the same request checks, time
+ * budget and response guards as the server. Resolves to the response exactly as
+ * it would be sent (JSON round-tripped); rejects with a {@link HookError} whose
+ * `code` says what the server would have answered instead of 200.
+ *
+ * @example
+ * ```ts
+ * import { buildCompositeRequest, invokeHook } from "@metahook/runtime/testing";
+ * const response = await invokeHook(controller, buildCompositeRequest({ controller: manifest, parent }));
+ * expect(response.children).toHaveLength(1);
+ * ```
+ */
+export function invokeHook<P extends KubeObject, C extends ObjectTypes, R extends ObjectTypes>(
+  definition: CompositeControllerDefinition<P, C, R>,
+  request: CompositeHookRequest<P, C, R>,
+  options?: InvokeOptions,
+): Promise<CompositeHookResponse<P, C>>;
+export function invokeHook<O extends KubeObject, A extends ObjectTypes, R extends ObjectTypes>(
+  definition: DecoratorControllerDefinition<O, A, R>,
+  request: DecoratorHookRequest<O, A, R>,
+  options?: InvokeOptions,
+): Promise<DecoratorHookResponse<O, A>>;
+export function invokeHook(
+  definition: ControllerDefinition,
+  request: CustomizeHookRequest,
+  options?: InvokeOptions,
+): Promise<CustomizeHookResponse>;
+export function invokeHook(
+  definition: ControllerDefinition,
+  request: unknown,
+  options?: InvokeOptions,
+): Promise<unknown>;
+export async function invokeHook(
+  definition: ControllerDefinition,
+  request: unknown,
+  options: InvokeOptions = {},
+): Promise<unknown> {
+  const hook = options.hook ?? inferHook(request);
+  if (hook !== "sync" && !definition[hook]) {
+    throw new HookError("NOT_FOUND", `this controller has no ${hook} hook`);
+  }
+  const endpoint: Endpoint = { type: "controller", definition, hook };
+  const outcome = await runHook(endpoint, request, {
+    controller: "test",
+    log: options.log ?? silent,
+    timeoutMs: options.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
+  });
+  if (outcome.error) throw outcome.error;
+  return outcome.body === undefined ? undefined : JSON.parse(outcome.body);
+}
+
+function inferHook(request: unknown): HookName {
+  const r = (typeof request === "object" && request !== null ? request : {}) as {
+    [key: string]: unknown;
+  };
+  if (!("children" in r) && !("object" in r) && !("finalizing" in r)) return "customize";
+  return r.finalizing === true ? "finalize" : "sync";
+}
+
+// --- request builders -------------------------------------------------------------
+
+/** Maps a custom resource (`resource` or `resource.group`) to its kind, for rules the builder cannot resolve itself. */
+export type KindTable = { readonly [resource: string]: string };
+
+type Json = { [key: string]: unknown };
+
+function clone<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+// Metacontroller re-serializes its typed Go object: CRD defaults and empty structs appear.
+function normalizeController<T extends CompositeController | DecoratorController>(
+  manifest: unknown,
+  kind: T["kind"],
+): T {
+  if (typeof manifest !== "object" || manifest === null) {
+    throw new HookError("INVALID_DEFINITION", `expected a ${kind} manifest object`);
+  }
+  const c = clone(manifest) as Json;
+  if (c.kind !== undefined && c.kind !== kind) {
+    throw new HookError(
+      "INVALID_DEFINITION",
+      `expected a ${kind} manifest, got kind ${String(c.kind)}`,
+    );
+  }
+  const spec = (c.spec ?? {}) as Json;
+  const hooks = (spec.hooks ?? {}) as { [hook: string]: Json | undefined };
+  for (const hook of Object.values(hooks)) {
+    if (hook && hook.version === undefined) hook.version = "v1";
+  }
+  const rules = (kind === "CompositeController" ? spec.childResources : spec.attachments) as
+    | Json[]
+    | undefined;
+  for (const rule of rules ?? []) {
+    const strategy = rule.updateStrategy as Json | undefined;
+    if (strategy && kind === "CompositeController" && strategy.statusChecks === undefined) {
+      strategy.statusChecks = {};
+    }
+  }
+  return {
+    kind,
+    apiVersion: "metacontroller.k8s.io/v1alpha1",
+    metadata: (c.metadata as Json | undefined) ?? {},
+    spec,
+    status: {},
+  } as unknown as T;
+}
+
+function naivePlural(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
+  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
+  return `${lower}s`;
+}
+
+function resolveKind(
+  rule: { apiVersion: string; resource: string },
+  objects: readonly KubeObject[],
+  kinds: KindTable | undefined,
+): string {
+  const builtin = builtinResource(rule.apiVersion, rule.resource);
+  if (builtin) return builtin.kind;
+  const slash = rule.apiVersion.lastIndexOf("/");
+  const group = slash === -1 ? "" : rule.apiVersion.slice(0, slash);
+  const explicit =
+    kinds?.[group ? `${rule.resource}.${group}` : rule.resource] ?? kinds?.[rule.resource];
+  if (explicit) return explicit;
+  const seen = objects.find(
+    (o) => o.apiVersion === rule.apiVersion && naivePlural(o.kind) === rule.resource,
+  );
+  if (seen) return seen.kind;
+  throw new HookError(
+    "INVALID_DEFINITION",
+    `cannot tell the kind of rule {apiVersion: ${rule.apiVersion}, resource: ${rule.resource}}; pass kinds: { "${group ? `${rule.resource}.${group}` : rule.resource}": "<Kind>" }`,
+  );
+}
+
+function groupObjects(
+  rules: readonly { apiVersion: string; kind: string }[],
+  objects: readonly KubeObject[],
+  hookVersion: HookVersion,
+  parent: KubeObject,
+): ObservedObjects<ObjectTypes> {
+  const out: { [key: string]: { [inner: string]: KubeObject } } = {};
+  for (const rule of rules) out[groupKey(rule.apiVersion, rule.kind)] ??= {};
+  for (const object of objects) {
+    const key = groupKey(object.apiVersion, object.kind);
+    const group = out[key];
+    if (!group) continue;
+    const inner = objectKey(object, { hookVersion, parentNamespace: parent.metadata?.namespace });
+    // v1 drops objects a namespaced parent cannot see (other namespaces, cluster scope).
+    if (inner !== undefined) group[inner] = clone(object);
+  }
+  return out;
+}
+
+function relatedRules(
+  rules: readonly RelatedResourceRule[] | undefined,
+  related: readonly KubeObject[],
+  kinds: KindTable | undefined,
+): { apiVersion: string; kind: string }[] {
+  const fromRules = (rules ?? []).map((r) => ({
+    apiVersion: r.apiVersion,
+    kind: resolveKind(r, related, kinds),
+  }));
+  const fromObjects = related.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind }));
+  return [...fromRules, ...fromObjects];
+}
+
+/** Input of {@link buildCompositeRequest}. */
+export interface CompositeRequestInput<P extends KubeObject> {
+  /** The CompositeController manifest (as applied, e.g. parsed from YAML). */
+  controller: unknown;
+  parent: P;
+  /** Children that exist and are owned by the parent. */
+  observed?: readonly KubeObject[];
+  /** Related objects (what the customize hook's rules select). */
+  related?: readonly KubeObject[];
+  /** The customize response's rules, so groups with no objects are present too. */
+  relatedResources?: readonly RelatedResourceRule[];
+  finalizing?: boolean;
+  /** Kinds of custom resources in rules, when no observed object shows them. */
+  kinds?: KindTable;
+}
+
+/**
+ * Builds the sync (or finalize) request Metacontroller would send: the controller
+ * as its typed Go object serializes it (hook `version` defaulted, `status: {}`),
+ * one group per child rule even when empty, and inner keys per the hook version
+ * (v1 drops objects a namespaced parent cannot see).
+ */
+export function buildCompositeRequest<
+  P extends KubeObject,
+  C extends ObjectTypes = ObjectTypes,
+  R extends ObjectTypes = ObjectTypes,
+>(input: CompositeRequestInput<P>): CompositeHookRequest<P, C, R> {
+  const controller = normalizeController<CompositeController>(
+    input.controller,
+    "CompositeController",
+  );
+  const finalizing = input.finalizing === true;
+  const hooks = controller.spec.hooks ?? {};
+  const hookVersion = (finalizing && hooks.finalize ? hooks.finalize : hooks.sync)?.version ?? "v1";
+  const observed = input.observed ?? [];
+  const related = input.related ?? [];
+  const childRules = (controller.spec.childResources ?? []).map((rule) => ({
+    apiVersion: rule.apiVersion,
+    kind: resolveKind(rule, observed, input.kinds),
+  }));
+  return {
+    controller,
+    parent: clone(input.parent),
+    children: groupObjects(childRules, observed, hookVersion, input.parent) as ObservedObjects<C>,
+    related: groupObjects(
+      relatedRules(input.relatedResources, related, input.kinds),
+      related,
+      hookVersion,
+      input.parent,
+    ) as ObservedObjects<R>,
+    finalizing,
+  };
+}
+
+/** Input of {@link buildDecoratorRequest}. */
+export interface DecoratorRequestInput<O extends KubeObject> {
+  /** The DecoratorController manifest. */
+  controller: unknown;
+  object: O;
+  /** Attachments that exist and belong to the object. */
+  attachments?: readonly KubeObject[];
+  related?: readonly KubeObject[];
+  relatedResources?: readonly RelatedResourceRule[];
+  finalizing?: boolean;
+  kinds?: KindTable;
+}
+
+/** Builds the decorator sync (or finalize) request Metacontroller would send. */
+export function buildDecoratorRequest<
+  O extends KubeObject,
+  A extends ObjectTypes = ObjectTypes,
+  R extends ObjectTypes = ObjectTypes,
+>(input: DecoratorRequestInput<O>): DecoratorHookRequest<O, A, R> {
+  const controller = normalizeController<DecoratorController>(
+    input.controller,
+    "DecoratorController",
+  );
+  const finalizing = input.finalizing === true;
+  const hooks = controller.spec.hooks ?? {};
+  const hookVersion = (finalizing && hooks.finalize ? hooks.finalize : hooks.sync)?.version ?? "v1";
+  const attachments = input.attachments ?? [];
+  const related = input.related ?? [];
+  const rules = (controller.spec.attachments ?? []).map((rule) => ({
+    apiVersion: rule.apiVersion,
+    kind: resolveKind(rule, attachments, input.kinds),
+  }));
+  return {
+    controller,
+    object: clone(input.object),
+    attachments: groupObjects(rules, attachments, hookVersion, input.object) as ObservedObjects<A>,
+    related: groupObjects(
+      relatedRules(input.relatedResources, related, input.kinds),
+      related,
+      hookVersion,
+      input.object,
+    ) as ObservedObjects<R>,
+    finalizing,
+  };
+}
+
+/** Builds the customize request: `{controller, parent}` (the field is `parent` for decorators too). */
+export function buildCustomizeRequest<P extends KubeObject>(input: {
+  controller: unknown;
+  parent: P;
+}): CustomizeHookRequest<P> {
+  const kind = (input.controller as { kind?: unknown } | null)?.kind;
+  const controller =
+    kind === "DecoratorController"
+      ? normalizeController<DecoratorController>(input.controller, "DecoratorController")
+      : normalizeController<CompositeController>(input.controller, "CompositeController");
+  return { controller, parent: clone(input.parent) };
+}
