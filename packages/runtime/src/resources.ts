@@ -27,6 +27,7 @@ certificates.k8s.io | certificatesigningrequests:CertificateSigningRequest:C clu
 coordination.k8s.io | leases:Lease:N leasecandidates:LeaseCandidate:N
 discovery.k8s.io | endpointslices:EndpointSlice:N
 events.k8s.io | events:Event:N
+extensions | daemonsets:DaemonSet:N deployments:Deployment:N ingresses:Ingress:N networkpolicies:NetworkPolicy:N podsecuritypolicies:PodSecurityPolicy:C replicasets:ReplicaSet:N
 flowcontrol.apiserver.k8s.io | flowschemas:FlowSchema:C prioritylevelconfigurations:PriorityLevelConfiguration:C
 internal.apiserver.k8s.io | storageversions:StorageVersion:C
 networking.k8s.io | ingressclasses:IngressClass:C ingresses:Ingress:N networkpolicies:NetworkPolicy:N ipaddresses:IPAddress:C servicecidrs:ServiceCIDR:C
