@@ -52,8 +52,8 @@ describe("typed children", () => {
       }),
     });
     defineCompositeController<Blog, Children>({
-      // @ts-expect-error a ConfigMap is not among the declared children
       sync: () => ({
+        // @ts-expect-error a ConfigMap is not among the declared children
         children: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" }, data: {} }],
       }),
     });
@@ -62,8 +62,8 @@ describe("typed children", () => {
       sync: () => ({ children: [{ apiVersion: "v1", kind: "Secret", metadata: {} }] }),
     });
     defineCompositeController<Blog, Children>({
-      // @ts-expect-error a Secret's apiVersion is "v1"
       sync: () => ({
+        // @ts-expect-error a Secret's apiVersion is "v1"
         children: [{ apiVersion: "apps/v1", kind: "Secret", metadata: { name: "s" } }],
       }),
     });
@@ -72,8 +72,8 @@ describe("typed children", () => {
   it("requires children when child kinds are declared", () => {
     // @ts-expect-error children is missing
     defineCompositeController<Blog, Children>({ sync: () => ({ status: { ready: true } }) });
-    // @ts-expect-error status must be the parent's status type
     defineCompositeController<Blog, Children>({
+      // @ts-expect-error status must be the parent's status type
       sync: () => ({ status: { ready: "yes" }, children: [] }),
     });
     // With no declared children, children may be left out.
