@@ -4,6 +4,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
   type FastifyRequest,
+  LogController,
 } from "fastify";
 import { type Logger, type LoggerOptions, pino } from "pino";
 import { type ControllerDefinition, type HookFunction, isControllerDefinition } from "./define.js";
@@ -195,7 +196,8 @@ export function createHookServer(options: HookServerOptions): HookServer {
 
   const app: FastifyInstance = Fastify({
     loggerInstance: log as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // One line per hook call is written by the route itself, with hook fields.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: "idle",

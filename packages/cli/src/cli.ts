@@ -1,0 +1,79 @@
+import { readFileSync } from "node:fs";
+import { Command, CommanderError } from "commander";
+import { registerGenTypes } from "./commands/gen-types.js";
+import { registerServe } from "./commands/serve.js";
+import { CliError } from "./errors.js";
+import { type Output, processOutput } from "./output.js";
+
+const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  version: string;
+};
+
+/** What every command gets: the output streams and the environment. */
+export interface CommandContext {
+  readonly output: Output;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/**
+ * Builds the `metahook` program. Exposed for tests, which drive it with an in-memory {@link Output}.
+ */
+export function createProgram(ctx: CommandContext): Command {
+  const program = new Command("metahook")
+    .description("Typed Kubernetes controllers as Metacontroller hooks.")
+    .version(pkg.version, "-v, --version")
+    .showHelpAfterError(false)
+    .configureOutput({
+      writeOut: (s) => ctx.output.out(s.replace(/\n$/, "")),
+      writeErr: (s) => ctx.output.err(s.replace(/\n$/, "")),
+    })
+    .exitOverride();
+
+  const gen = program
+    .command("gen")
+    .description("generate TypeScript from CRDs and controller manifests");
+  gen.exitOverride();
+  registerGenTypes(gen, ctx);
+
+  registerServe(program, ctx);
+  return program;
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and resolves to the exit code.
+ * Errors are printed to stderr; usage is printed only for usage errors.
+ */
+export async function main(
+  argv: readonly string[],
+  ctx?: Partial<CommandContext>,
+): Promise<number> {
+  const context: CommandContext = {
+    output: ctx?.output ?? processOutput(),
+    env: ctx?.env ?? process.env,
+    cwd: ctx?.cwd ?? process.cwd(),
+  };
+  const program = createProgram(context);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return 0;
+  } catch (error) {
+    return reportError(error, context.output);
+  }
+}
+
+function reportError(error: unknown, output: Output): number {
+  if (error instanceof CommanderError) {
+    // Commander already printed the message (and help for usage errors); help/version exit 0.
+    if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+    if (error.code === "commander.help") return 0;
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof CliError) {
+    output.err(`${output.style("red", "error")} ${error.message}`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  output.err(`${output.style("red", "internal error")} ${message}`);
+  return 1;
+}

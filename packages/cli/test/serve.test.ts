@@ -1,0 +1,181 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { main } from "../src/cli.js";
+import type { Output } from "../src/output.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = resolve(here, "../dist/bin.js");
+const hooks = join(here, "fixtures/hooks");
+const SHARED = process.env.METAHOOK_SHARED ?? resolve(here, "../../../../shared");
+const catset = join(
+  SHARED,
+  "metacontroller/fixtures/composite-sync-v1-namespaced-catset.request.json",
+);
+
+function memoryOutput() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const output: Output = {
+    out: (l) => void out.push(l),
+    err: (l) => void err.push(l),
+    isTTY: false,
+    style: (_k, t) => t,
+  };
+  return { output, out, err };
+}
+
+async function run(argv: string[], stdin?: string) {
+  const child = spawn(process.execPath, [bin, ...argv], {
+    cwd: here,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (c) => {
+    stdout += c;
+  });
+  child.stderr.on("data", (c) => {
+    stderr += c;
+  });
+  child.stdin.end(stdin ?? "");
+  const [code] = (await once(child, "exit")) as [number];
+  return { code, stdout, stderr };
+}
+
+async function startServe(
+  argv: string[],
+): Promise<{ child: ChildProcess; base: string; stdout: () => string; stderr: () => string }> {
+  const child = spawn(process.execPath, [bin, "serve", ...argv], {
+    cwd: here,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (c) => {
+    stdout += c;
+  });
+  const listening = new Promise<string>((resolveBase, reject) => {
+    child.stderr?.on("data", (c) => {
+      stderr += c;
+      const m = /serving \d+ module\(s\) on (http:\/\/\S+)/.exec(stderr);
+      if (m?.[1]) resolveBase(m[1]);
+    });
+    child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+  const base = await listening;
+  // stdout and stderr are separate pipes: the route list may arrive a little later.
+  for (let i = 0; i < 100 && !stdout.endsWith("\n"); i++)
+    await new Promise((r) => setTimeout(r, 20));
+  return { child, base, stdout: () => stdout, stderr: () => stderr };
+}
+
+describe("metahook serve", () => {
+  it("serves a directory of modules, prints the routes, answers hooks and exits 0 on SIGTERM", async () => {
+    const { child, base, stdout, stderr } = await startServe([
+      hooks,
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+    ]);
+    try {
+      expect(
+        stdout()
+          .trim()
+          .split("\n")
+          .map((l) => l.split("\t").slice(0, 2).join(" ")),
+      ).toEqual(["POST /echo/sync sync", "POST /echo/finalize finalize", "POST /legacy function"]);
+      expect(stderr()).toMatch(/skipped .*helpers\.ts: its default export is not a controller/);
+      const body = await import("node:fs/promises").then((fs) => fs.readFile(catset, "utf8"));
+      const res = await fetch(`${base}/echo/sync`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: { seen: "nginx-backend" } });
+      const legacy = await fetch(`${base}/legacy`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      expect(await legacy.json()).toEqual({ status: { legacy: "nginx-backend" }, children: [] });
+      expect(stderr()).toMatch(/"msg":"hook call"/);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const [code] = (await once(child, "exit")) as [number];
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    ["a path that does not exist", ["serve", "nope/"], 1, /nope\/: no such file or directory/],
+    [
+      "a directory without controllers",
+      ["serve", join(hooks, "helpers.ts")],
+      1,
+      /helpers\.ts: its default export is not a controller/,
+    ],
+    [
+      "a port that is not a number",
+      ["serve", hooks, "--port", "http"],
+      2,
+      /expected a whole number from 0 to 65535/,
+    ],
+    ["no paths", ["serve"], 2, /missing required argument 'paths'/],
+  ])("fails clearly on %s", async (_label, argv, code, message) => {
+    const res = await run(argv);
+    expect(res.code).toBe(code);
+    expect(res.stderr).toMatch(message);
+    expect(res.stdout).toBe("");
+  });
+});
+
+describe("metahook run", () => {
+  it("prints the response of one hook call", async () => {
+    const res = await run(["run", join(hooks, "echo.ts"), catset]);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({
+      status: { seen: "nginx-backend" },
+      children: [{ kind: "Pod" }],
+    });
+  });
+
+  it("reads the request from stdin", async () => {
+    const text = await import("node:fs/promises").then((fs) => fs.readFile(catset, "utf8"));
+    const res = await run(["run", join(hooks, "echo.ts"), "-"], text);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout)).toMatchObject({ status: { seen: "nginx-backend" } });
+  });
+
+  it("exits 1 with what the server would have answered for a refused response", async () => {
+    const res = await run(["run", join(here, "fixtures/broken/wrong.ts"), catset]);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toBe("");
+    expect(res.stderr).toMatch(
+      /would answer 500 INVALID_RESPONSE: .*Secret.v1, which is not among the controller's childResources/s,
+    );
+  });
+});
+
+describe("metahook --help / --version", () => {
+  it.each([
+    [["--version"], /^\d+\.\d+\.\d+$/],
+    [["--help"], /Usage: metahook/],
+    [["serve", "--help"], /--port <port>/],
+  ])("%j", async (argv, want) => {
+    const io = memoryOutput();
+    expect(await main(argv, { output: io.output, env: {}, cwd: here })).toBe(0);
+    expect(io.out.join("\n")).toMatch(want);
+    expect(io.err).toEqual([]);
+  });
+
+  it("prints usage only for usage errors", async () => {
+    const io = memoryOutput();
+    expect(await main(["frobnicate"], { output: io.output, env: {}, cwd: here })).toBe(2);
+    expect(io.err.join("\n")).toMatch(/unknown command 'frobnicate'/);
+  });
+});
