@@ -1,0 +1,177 @@
+/**
+ * service-per-pod: a DecoratorController that gives every pod of an annotated
+ * StatefulSet its own Service (`<statefulset>-<ordinal>`), so each replica is
+ * addressable on its own, e.g. from outside the cluster.
+ *
+ * A StatefulSet opts in with two annotations (the controller's annotationSelector):
+ * - `service-per-pod-label`: the pod label the Services select on; the pods must
+ *   carry it with their own name as value (the `pod-name-label` example does that);
+ * - `service-per-pod-ports`: `port[:targetPort]` pairs, comma-separated (`80:8080,443`).
+ *
+ * Served by `metahook serve examples` at `/service-per-pod/sync` and
+ * `/service-per-pod/finalize`. Works with hook v1 and v2 (it never looks keys up).
+ *
+ * @module
+ */
+import {
+  type DecoratorHookRequest,
+  type DecoratorHookResponse,
+  defineDecoratorController,
+  HookError,
+  listObjects,
+} from "@metahook/runtime";
+import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import type { IService } from "kubernetes-models/v1/Service";
+import type { IServicePort } from "kubernetes-models/v1/ServicePort";
+
+/** The attachments of a decorated StatefulSet, by Metacontroller group key. */
+export type ServicePerPodAttachments = { "Service.v1": IService };
+
+type Request = DecoratorHookRequest<IStatefulSet, ServicePerPodAttachments>;
+type Response = DecoratorHookResponse<IStatefulSet, ServicePerPodAttachments>;
+type DesiredService = IService & { metadata: { name: string } };
+
+/** Annotation naming the pod label each Service selects on. */
+export const LABEL_ANNOTATION = "service-per-pod-label";
+/** Annotation listing the ports, `port[:targetPort]` comma-separated. */
+export const PORTS_ANNOTATION = "service-per-pod-ports";
+/** Label this controller puts on the StatefulSets it decorates, for `kubectl get -l`. */
+export const MANAGED_LABEL = "service-per-pod/managed";
+/** Annotation telling how many Services the StatefulSet currently gets. */
+export const COUNT_ANNOTATION = "service-per-pod/count";
+/**
+ * Labels earlier versions of this decorator put on StatefulSets. Answering `null`
+ * deletes a label (and is a no-op when it is absent), so an upgrade cleans up after
+ * itself without a migration step.
+ */
+export const RETIRED_LABELS: readonly string[] = ["obsolete-label"];
+/** Label on every Service, so they can be listed (and told apart from others). */
+export const SERVICE_LABELS = { app: "service-per-pod" } as const;
+/**
+ * While Services are still being deleted, finalize asks to be called again this soon.
+ * Their deletion events trigger a sync anyway; the poll keeps a missed event from
+ * holding the StatefulSet's deletion up.
+ */
+export const FINALIZE_POLL_SECONDS = 2.5;
+
+function parsePort(text: string, annotation: string): number {
+  const port = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    throw new HookError(
+      "HOOK_FAILED",
+      `annotation ${PORTS_ANNOTATION}="${annotation}": "${text}" is not a port number (1-65535)`,
+    );
+  }
+  return port;
+}
+
+/**
+ * Parses `service-per-pod-ports`: `port[:targetPort]` entries separated by commas;
+ * a missing target port means the same number. Malformed input fails the hook, so
+ * Metacontroller records a SyncError event on the StatefulSet and nothing changes.
+ */
+export function parsePorts(annotation: string): IServicePort[] {
+  const entries = annotation
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  if (entries.length === 0) {
+    throw new HookError("HOOK_FAILED", `annotation ${PORTS_ANNOTATION} lists no ports`);
+  }
+  const seen = new Set<number>();
+  return entries.map((entry) => {
+    const [portText = "", targetText = portText, extra] = entry.split(":").map((p) => p.trim());
+    if (extra !== undefined) {
+      throw new HookError(
+        "HOOK_FAILED",
+        `annotation ${PORTS_ANNOTATION}="${annotation}": "${entry}" is not port[:targetPort]`,
+      );
+    }
+    const port = parsePort(portText, annotation);
+    if (seen.has(port)) {
+      throw new HookError(
+        "HOOK_FAILED",
+        `annotation ${PORTS_ANNOTATION}="${annotation}": port ${port} is listed twice`,
+      );
+    }
+    seen.add(port);
+    return { port, targetPort: parsePort(targetText, annotation) };
+  });
+}
+
+/** The Service for one pod: selects `<labelKey>: <statefulset>-<ordinal>`. */
+export function serviceFor(
+  statefulSet: string,
+  ordinal: number,
+  labelKey: string,
+  ports: readonly IServicePort[],
+): DesiredService {
+  const podName = `${statefulSet}-${ordinal}`;
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: podName, labels: { ...SERVICE_LABELS } },
+    spec: { selector: { [labelKey]: podName }, ports: ports.map((p) => ({ ...p })) },
+  };
+}
+
+function sync({ object }: Request): Response {
+  const name = object.metadata?.name;
+  const annotations = object.metadata?.annotations ?? {};
+  const labelKey = annotations[LABEL_ANNOTATION];
+  const portsText = annotations[PORTS_ANNOTATION];
+  if (name === undefined || labelKey === undefined || portsText === undefined) {
+    // The annotationSelector only lets annotated StatefulSets through; anything else
+    // means the DecoratorController and this hook disagree.
+    throw new HookError(
+      "HOOK_FAILED",
+      `StatefulSet ${name ?? "(unnamed)"} lacks ${LABEL_ANNOTATION} or ${PORTS_ANNOTATION}; check the DecoratorController's annotationSelector`,
+    );
+  }
+  const ports = parsePorts(portsText);
+  // apps/v1 defaults replicas to 1; Metacontroller sends the object as stored, so
+  // this only matters for hand-made requests.
+  const replicas = Math.max(0, object.spec?.replicas ?? 1);
+  const services: DesiredService[] = [];
+  for (let ordinal = 0; ordinal < replicas; ordinal++) {
+    services.push(serviceFor(name, ordinal, labelKey, ports));
+  }
+  const labels: { [key: string]: string | null } = { [MANAGED_LABEL]: "true" };
+  for (const retired of RETIRED_LABELS) labels[retired] = null;
+  return {
+    labels,
+    annotations: { [COUNT_ANNOTATION]: String(services.length) },
+    // A decorator must not touch the StatefulSet controller's status: null = unchanged.
+    status: null,
+    attachments: services,
+  };
+}
+
+/**
+ * Called when the StatefulSet is deleted or stops matching the annotationSelector:
+ * remove every Service, drop the count annotation, and report `finalized` only once
+ * no Service is observed any more. The managed label stays: removing labels from an
+ * object that is going away is churn, and on opt-out it still records that the
+ * StatefulSet was once decorated.
+ */
+function finalize({ attachments }: Request): Response {
+  const remaining = listObjects(attachments["Service.v1"]).length;
+  const response: Response = {
+    annotations: { [COUNT_ANNOTATION]: null },
+    attachments: [],
+    finalized: remaining === 0,
+  };
+  if (remaining > 0) response.resyncAfterSeconds = FINALIZE_POLL_SECONDS;
+  return response;
+}
+
+/**
+ * The service-per-pod DecoratorController: StatefulSets (with both annotations) →
+ * one Service per pod (see `manifests/controller.yaml`).
+ */
+const servicePerPod = defineDecoratorController<IStatefulSet, ServicePerPodAttachments>({
+  sync,
+  finalize,
+});
+
+export default servicePerPod;

@@ -1,0 +1,265 @@
+import { defineDecoratorController, HookError } from "@metahook/runtime";
+import { buildDecoratorRequest, invokeHook } from "@metahook/runtime/testing";
+import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import type { IService } from "kubernetes-models/v1/Service";
+import { describe, expect, it } from "vitest";
+import servicePerPod, { type ServicePerPodAttachments } from "../src/service-per-pod.js";
+import { fixture, manifestOf } from "./shared.js";
+
+describe("service-per-pod answers the shared fixtures exactly", () => {
+  it.each([
+    ["sync v1", "decorator-sync-v1-service-per-pod"],
+    ["finalize v2, a Service still there", "decorator-finalize-v2-service-per-pod"],
+  ])("%s", async (_label, name) => {
+    await expect(invokeHook(servicePerPod, fixture(`${name}.request.json`))).resolves.toStrictEqual(
+      fixture(`${name}.response.json`),
+    );
+  });
+});
+
+// --- own cases ------------------------------------------------------------------------
+
+type Manifest = { spec: { hooks: { [hook: string]: { version?: string } } } };
+const controller = manifestOf<Manifest>("controller.yaml", "DecoratorController");
+
+const withVersion = (version: "v1" | "v2"): Manifest => {
+  const manifest = structuredClone(controller);
+  for (const hook of Object.values(manifest.spec.hooks)) hook.version = version;
+  return manifest;
+};
+
+const statefulSet = (
+  annotations: { [key: string]: string },
+  replicas: number | undefined,
+): IStatefulSet => ({
+  apiVersion: "apps/v1",
+  kind: "StatefulSet",
+  metadata: { name: "db", namespace: "prod", uid: "0000-db", annotations },
+  spec: {
+    ...(replicas === undefined ? {} : { replicas }),
+    serviceName: "db",
+    selector: { matchLabels: { app: "db" } },
+    template: { metadata: { labels: { app: "db" } } },
+  },
+});
+
+const optIn = (ports: string) => ({
+  "service-per-pod-label": "pod",
+  "service-per-pod-ports": ports,
+});
+
+const observedService = (name: string): IService => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: {
+    name,
+    namespace: "prod",
+    labels: { app: "service-per-pod" },
+    annotations: { "metacontroller.k8s.io/decorator-controller": "service-per-pod" },
+  },
+  spec: { selector: { pod: name }, ports: [{ port: 5432, targetPort: 5432 }] },
+});
+
+const wantService = (name: string, ports: { port: number; targetPort: number }[]) => ({
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name, labels: { app: "service-per-pod" } },
+  spec: { selector: { pod: name }, ports },
+});
+
+const syncWant = (count: number, attachments: unknown[]) => ({
+  labels: { "service-per-pod/managed": "true", "obsolete-label": null },
+  annotations: { "service-per-pod/count": String(count) },
+  status: null,
+  attachments,
+});
+
+interface Case {
+  given: {
+    object: IStatefulSet;
+    attachments?: IService[];
+    finalizing?: boolean;
+    version?: "v1" | "v2";
+  };
+  want: unknown;
+}
+
+const cases: [string, Case][] = [
+  [
+    "three replicas, one port (target defaults to the port)",
+    {
+      given: { object: statefulSet(optIn("5432"), 3) },
+      want: syncWant(3, [
+        wantService("db-0", [{ port: 5432, targetPort: 5432 }]),
+        wantService("db-1", [{ port: 5432, targetPort: 5432 }]),
+        wantService("db-2", [{ port: 5432, targetPort: 5432 }]),
+      ]),
+    },
+  ],
+  [
+    "scaled to zero: no Services, count 0",
+    {
+      given: { object: statefulSet(optIn("5432"), 0), attachments: [observedService("db-0")] },
+      want: syncWant(0, []),
+    },
+  ],
+  [
+    "replicas unset: the apps/v1 default of 1",
+    {
+      given: { object: statefulSet(optIn("80:8080"), undefined) },
+      want: syncWant(1, [wantService("db-0", [{ port: 80, targetPort: 8080 }])]),
+    },
+  ],
+  [
+    "spaces and a trailing comma in the ports annotation",
+    {
+      given: { object: statefulSet(optIn(" 443 : 8443 , 80 ,"), 1), version: "v1" },
+      want: syncWant(1, [
+        wantService("db-0", [
+          { port: 443, targetPort: 8443 },
+          { port: 80, targetPort: 80 },
+        ]),
+      ]),
+    },
+  ],
+  [
+    "finalize, v1 keys, a Service left: poll",
+    {
+      given: {
+        object: statefulSet(optIn("5432"), 1),
+        attachments: [observedService("db-0")],
+        finalizing: true,
+        version: "v1",
+      },
+      want: {
+        annotations: { "service-per-pod/count": null },
+        attachments: [],
+        finalized: false,
+        resyncAfterSeconds: 2.5,
+      },
+    },
+  ],
+  [
+    "finalize with every Service gone: finalized, no poll",
+    {
+      given: { object: statefulSet(optIn("5432"), 1), finalizing: true },
+      want: { annotations: { "service-per-pod/count": null }, attachments: [], finalized: true },
+    },
+  ],
+];
+
+describe("service-per-pod decorates StatefulSets", () => {
+  it.each(cases)("%s", async (_label, { given, want }) => {
+    const request = buildDecoratorRequest<IStatefulSet, ServicePerPodAttachments>({
+      controller: withVersion(given.version ?? "v2"),
+      object: given.object,
+      attachments: given.attachments ?? [],
+      finalizing: given.finalizing ?? false,
+    });
+    await expect(invokeHook(servicePerPod, request)).resolves.toStrictEqual(want);
+  });
+
+  it("serves the sample StatefulSet one Service per replica", async () => {
+    const sample = manifestOf<IStatefulSet>("statefulset.yaml", "StatefulSet");
+    sample.metadata = { ...sample.metadata, namespace: "default" };
+    const response = await invokeHook(
+      servicePerPod,
+      buildDecoratorRequest<IStatefulSet, ServicePerPodAttachments>({ controller, object: sample }),
+    );
+    expect(response.attachments.map((s) => s.metadata.name)).toStrictEqual([
+      "nginx-0",
+      "nginx-1",
+      "nginx-2",
+    ]);
+  });
+
+  it.each([
+    ["sync", "http://metahook-examples.metacontroller/service-per-pod/sync"],
+    ["finalize", "http://metahook-examples.metacontroller/service-per-pod/finalize"],
+  ])("the manifest points %s at the examples server", (hook, url) => {
+    const hooks = (
+      controller as unknown as { spec: { hooks: { [h: string]: { webhook: { url: string } } } } }
+    ).spec.hooks;
+    expect(hooks[hook]?.webhook.url).toBe(url);
+  });
+});
+
+// --- refusals ---------------------------------------------------------------------------
+
+async function refusal(promise: Promise<unknown>): Promise<HookError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof HookError)) throw new Error(`expected a HookError, got ${String(error)}`);
+  return error;
+}
+
+const syncOf = (object: IStatefulSet) =>
+  buildDecoratorRequest<IStatefulSet, ServicePerPodAttachments>({ controller, object });
+
+describe("bad input and broken variants are refused", () => {
+  const withConfigMap = defineDecoratorController<IStatefulSet, ServicePerPodAttachments>({
+    sync: () => ({
+      // Deliberately wrong: ConfigMap.v1 is not among the controller's attachments.
+      attachments: [
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } } as unknown as IService & {
+          metadata: { name: string };
+        },
+      ],
+    }),
+  });
+  const withBadLabel = defineDecoratorController<IStatefulSet, ServicePerPodAttachments>({
+    // Deliberately wrong: label values cannot contain spaces.
+    sync: () => ({ labels: { "service-per-pod/managed": "yes please" }, attachments: [] }),
+  });
+
+  it.each<[string, () => Promise<unknown>, string, RegExp]>([
+    [
+      "a target port that is a name",
+      () => invokeHook(servicePerPod, syncOf(statefulSet(optIn("80:http"), 1))),
+      "HOOK_FAILED",
+      /"http" is not a port number/,
+    ],
+    [
+      "three parts in a port entry",
+      () => invokeHook(servicePerPod, syncOf(statefulSet(optIn("80:80:80"), 1))),
+      "HOOK_FAILED",
+      /"80:80:80" is not port\[:targetPort\]/,
+    ],
+    [
+      "a port listed twice",
+      () => invokeHook(servicePerPod, syncOf(statefulSet(optIn("80,80:8080"), 1))),
+      "HOOK_FAILED",
+      /port 80 is listed twice/,
+    ],
+    [
+      "a port out of range",
+      () => invokeHook(servicePerPod, syncOf(statefulSet(optIn("70000"), 1))),
+      "HOOK_FAILED",
+      /"70000" is not a port number/,
+    ],
+    [
+      "a StatefulSet without the annotations",
+      () => invokeHook(servicePerPod, syncOf(statefulSet({}, 1))),
+      "HOOK_FAILED",
+      /lacks service-per-pod-label or service-per-pod-ports/,
+    ],
+    [
+      "an attachment of an undeclared kind",
+      () => invokeHook(withConfigMap, syncOf(statefulSet(optIn("80"), 1))),
+      "INVALID_RESPONSE",
+      /ConfigMap\.v1, which is not among the controller's attachments/,
+    ],
+    [
+      "an invalid label value",
+      () => invokeHook(withBadLabel, syncOf(statefulSet(optIn("80"), 1))),
+      "INVALID_RESPONSE",
+      /invalid label value/,
+    ],
+  ])("%s", async (_label, run, code, message) => {
+    const error = await refusal(run());
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(message);
+  });
+});
