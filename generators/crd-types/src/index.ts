@@ -1,0 +1,13 @@
+export type { GeneratedFile } from "./emit.js";
+export type { CrdTypesErrorCode, CrdTypesErrorLocation } from "./errors.js";
+export { CrdTypesError } from "./errors.js";
+export type { Drift, ReadInputsOptions, WriteReport } from "./files.js";
+export { checkFiles, readInputs, writeFiles } from "./files.js";
+export type {
+  GenerateOptions,
+  GenerateProgress,
+  GenerateResult,
+  GenerateSummary,
+} from "./generate.js";
+export { generateTypes } from "./generate.js";
+export type { InputFile } from "./parse.js";
