@@ -1,0 +1,121 @@
+/**
+ * GlobalConfigMap: a cluster-scoped CompositeController that copies one ConfigMap
+ * into every Namespace, and keeps the copies in step with the source.
+ *
+ * The customize hook asks Metacontroller for two kinds of related objects: the
+ * source ConfigMap (by namespace and name) and all Namespaces. A change to either
+ * triggers a sync, so new namespaces get their copy without any polling.
+ *
+ * Served by `metahook serve examples` at `/globalconfigmap/customize` and
+ * `/globalconfigmap/sync`.
+ *
+ * @module
+ */
+import {
+  type CompositeHookRequest,
+  type CompositeHookResponse,
+  type CustomizeHookRequest,
+  type CustomizeHookResponse,
+  defineCompositeController,
+  getObject,
+  listObjects,
+} from "@metahook/runtime";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { INamespace } from "kubernetes-models/v1/Namespace";
+import type { GlobalConfigMap } from "./types.js";
+
+/** The children of a GlobalConfigMap: the copies, one per namespace. */
+export type GlobalConfigMapChildren = { "ConfigMap.v1": IConfigMap };
+
+/** What the customize hook asks for: the source ConfigMap and every Namespace. */
+export type GlobalConfigMapRelated = { "ConfigMap.v1": IConfigMap; "Namespace.v1": INamespace };
+
+type Request = CompositeHookRequest<
+  GlobalConfigMap,
+  GlobalConfigMapChildren,
+  GlobalConfigMapRelated
+>;
+type Response = CompositeHookResponse<GlobalConfigMap, GlobalConfigMapChildren>;
+type DesiredConfigMap = IConfigMap & { metadata: { name: string } };
+
+/**
+ * The related objects to watch. `names` and a label selector exclude each other
+ * (Metacontroller rejects the rule), so the source is selected by namespace + name
+ * only, and the Namespaces by the empty selector, which matches all of them.
+ */
+export function customize({
+  parent,
+}: CustomizeHookRequest<GlobalConfigMap>): CustomizeHookResponse {
+  return {
+    relatedResources: [
+      {
+        apiVersion: "v1",
+        resource: "configmaps",
+        namespace: parent.spec.sourceNamespace,
+        names: [parent.spec.sourceName],
+      },
+      { apiVersion: "v1", resource: "namespaces", labelSelector: {} },
+    ],
+  };
+}
+
+/** A namespace the API server would refuse new objects in. */
+function isTerminating(namespace: INamespace): boolean {
+  return (
+    namespace.metadata?.deletionTimestamp !== undefined || namespace.status?.phase === "Terminating"
+  );
+}
+
+/** The copy of `source` in `namespace`: same name and contents, no source metadata. */
+export function copyOf(source: IConfigMap, name: string, namespace: string): DesiredConfigMap {
+  const copy: DesiredConfigMap = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace },
+    data: { ...source.data },
+  };
+  if (source.binaryData !== undefined) copy.binaryData = { ...source.binaryData };
+  if (source.immutable !== undefined) copy.immutable = source.immutable;
+  return copy;
+}
+
+/**
+ * One copy per namespace, sorted by namespace, except the source's own namespace
+ * (it has the original) and terminating ones (creating there fails).
+ */
+export function sync({ parent, related }: Request): Response {
+  const { sourceName, sourceNamespace } = parent.spec;
+  const source = getObject(related["ConfigMap.v1"], sourceName, sourceNamespace);
+  if (source === undefined) {
+    // Copies follow their source: with the source gone, so are they. The status says
+    // why; recreating the source triggers a sync through the related watch.
+    return {
+      status: { working: `source ConfigMap ${sourceNamespace}/${sourceName} not found` },
+      children: [],
+      resyncAfterSeconds: 0,
+    };
+  }
+  const children = listObjects(related["Namespace.v1"])
+    .filter((ns) => ns.metadata?.name !== undefined && ns.metadata.name !== sourceNamespace)
+    .filter((ns) => !isTerminating(ns))
+    .map((ns) => copyOf(source, sourceName, ns.metadata?.name ?? ""));
+  return {
+    status: { working: "fine" },
+    children,
+    // 0 = no timed resync: the related watches (source, namespaces) drive every sync.
+    resyncAfterSeconds: 0,
+  };
+}
+
+/**
+ * The GlobalConfigMap CompositeController: cluster-scoped parent, ConfigMap
+ * children in every namespace (see `manifests/controller.yaml`; it uses
+ * `generateSelector`, since copies in many namespaces share no parent-chosen labels).
+ */
+const globalConfigMap = defineCompositeController<
+  GlobalConfigMap,
+  GlobalConfigMapChildren,
+  GlobalConfigMapRelated
+>({ customize, sync });
+
+export default globalConfigMap;
