@@ -17,7 +17,9 @@ export function fixture(name: string): unknown {
 /** Every YAML document of one of this example's manifests, as plain objects. */
 export function manifest(file: string): { kind?: string; [key: string]: unknown }[] {
   const text = readFileSync(resolve(here, "../manifests", file), "utf8");
-  return parseAllDocuments(text).map((doc) => doc.toJS() as { kind?: string });
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as { kind?: string } | null)
+    .filter((doc): doc is { kind?: string } => doc !== null);
 }
 
 /** The one document of `kind` in a manifest file. */
