@@ -128,5 +128,6 @@ export function fileAt(files: readonly GeneratedFile[], path: string): string {
 /** Loose constructs the output must never contain: `any` as a type, and the empty object type `{}`. */
 export function looseTypes(content: string): string[] {
   const code = content.replace(/\/\*\*[\s\S]*?\*\//g, "").replace(/"(?:[^"\\\n]|\\.)*"/g, '""');
-  return [...code.matchAll(/(?<![\w$])any(?![\w$])|\{\s*\}/g)].map((m) => m[0]);
+  // `any` in a type position (after `:`, `|`, `&`, `<`, `(` or `,`), not a property named any.
+  return [...code.matchAll(/(?<=[:|&<(,]\s*)any(?![\w$?:])|\{\s*\}/g)].map((m) => m[0]);
 }
