@@ -10,4 +10,7 @@ export type {
   GenerateSummary,
 } from "./generate.js";
 export { generateTypes } from "./generate.js";
+export { typeNameForKind } from "./names.js";
 export type { InputFile } from "./parse.js";
+export type { Crd, CrdVersion, SourceDocument } from "./read.js";
+export { parseDocuments, readCrds } from "./read.js";

@@ -21,7 +21,7 @@ export interface SourceDocument {
 // `2024-01-01` into a Date.
 // (@types/js-yaml 4.0.9 does not declare the `types` export that js-yaml 4 has.)
 const { types } = jsyaml as unknown as { types: { merge: jsyaml.Type } };
-const SCHEMA = jsyaml.CORE_SCHEMA.extend([types.merge]);
+const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [types.merge] });
 
 // Aliases are shared references after parsing, so the parse itself is linear; the danger is the
 // expanded tree every later stage walks. A real document expands to fewer nodes than it has bytes,
