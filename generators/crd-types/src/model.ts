@@ -60,7 +60,13 @@ export interface VersionModel {
 /** Builds the model of one served version of `crd`. */
 export function modelVersion(crd: Crd, version: CrdVersion): VersionModel {
   const location = { file: crd.file, crd: crd.name, version: version.name };
-  const root = new SchemaReader(location).read(version.schema, "");
+  const read = new SchemaReader(location).read(version.schema, "");
+  // The API server accepts a root that only says x-kubernetes-preserve-unknown-fields: true
+  // (Metacontroller's daemonjob and indexedjob examples ship such CRDs): an open object.
+  const root =
+    read.type === undefined && read.preserveUnknownFields
+      ? { ...read, type: "object" as const }
+      : read;
   if (root.type !== "object") {
     throw new CrdTypesError(
       "INVALID_SCHEMA",

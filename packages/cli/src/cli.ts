@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
+import { registerGenController } from "./commands/gen-controller.js";
 import { registerGenTypes } from "./commands/gen-types.js";
 import { registerServe } from "./commands/serve.js";
 import { CliError } from "./errors.js";
@@ -35,6 +36,7 @@ export function createProgram(ctx: CommandContext): Command {
     .description("generate TypeScript from CRDs and controller manifests");
   gen.exitOverride();
   registerGenTypes(gen, ctx);
+  registerGenController(gen, ctx);
 
   registerServe(program, ctx);
   return program;

@@ -1,0 +1,143 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { CrdTypesError, readInputs } from "@metahook/crd-types";
+import {
+  checkGenerated,
+  GenControllerError,
+  generateController,
+  readControllers,
+  readExisting,
+  writeResult,
+} from "@metahook/gen-controller";
+import type { Command } from "commander";
+import type { CommandContext } from "../cli.js";
+import { CliError } from "../errors.js";
+
+interface GenControllerOptions {
+  readonly crd: string[];
+  readonly out: string;
+  readonly check?: boolean;
+  readonly name?: string;
+  readonly related?: string;
+}
+
+function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Registers `metahook gen controller <controller.yaml> [--crd <files or dirs>...] [-o <dir>] [--check]`.
+ *
+ * @example
+ * ```sh
+ * pnpm metahook gen controller deploy/controller.yaml --crd deploy/crd.yaml -o src
+ * pnpm metahook gen controller deploy/controller.yaml --crd deploy/crd.yaml -o src --check
+ * ```
+ */
+export function registerGenController(gen: Command, ctx: CommandContext): void {
+  gen
+    .command("controller")
+    .description(
+      "generate parent/children/related and hook request/response types from a CompositeController or DecoratorController manifest, plus (once) an editable controller skeleton and its test",
+    )
+    .argument("<controller>", "the controller manifest (YAML or JSON; one or more controllers)")
+    .option("--crd <files or dirs...>", "CRDs of the parent and of custom children", [])
+    .option("-o, --out <dir>", "output directory", "src")
+    .option("--name <name>", "module name (default: the controller's metadata.name)")
+    .option(
+      "--related <rules>",
+      "related kinds of the customize hook, e.g. configmaps.v1,namespaces.v1",
+    )
+    .option(
+      "--check",
+      "write nothing; exit 1 and list generated files that differ (the skeleton is yours and never drifts)",
+    )
+    .action(async (controller: string, options: GenControllerOptions) => {
+      await genController(controller, options, ctx);
+    });
+}
+
+async function genController(
+  controllerPath: string,
+  options: GenControllerOptions,
+  ctx: CommandContext,
+): Promise<void> {
+  const { output } = ctx;
+  const started = performance.now();
+  const outDir = resolve(ctx.cwd, options.out);
+  const command = [
+    "metahook gen controller",
+    shellQuote(controllerPath),
+    ...(options.crd.length > 0 ? ["--crd", ...options.crd.map(shellQuote)] : []),
+    ...(options.name ? ["--name", shellQuote(options.name)] : []),
+    ...(options.related ? ["--related", shellQuote(options.related)] : []),
+    "-o",
+    shellQuote(options.out),
+  ].join(" ");
+  try {
+    const content = await readFile(resolve(ctx.cwd, controllerPath), "utf8").catch(
+      (cause: unknown) => {
+        throw new CliError(
+          "INPUT_NOT_FOUND",
+          `${controllerPath}: cannot be read: ${(cause as Error).message}`,
+        );
+      },
+    );
+    const controller = { path: controllerPath, content };
+    const crds = options.crd.length > 0 ? await readInputs(options.crd, { cwd: ctx.cwd }) : [];
+    const names = options.name
+      ? [options.name]
+      : readControllers(controller).map((c) => c.metadata.name ?? "");
+    const existing = await readExisting(outDir, names);
+    const result = generateController(controller, crds, {
+      command,
+      existing,
+      ...(options.name ? { name: options.name } : {}),
+      ...(options.related ? { related: options.related } : {}),
+    });
+    for (const note of result.notes) output.err(`${output.style("yellow", "note")} ${note}`);
+    if (options.check) {
+      const drift = await checkGenerated(outDir, result);
+      for (const d of drift) output.out(`${d.reason.padEnd(7)} ${options.out}/${d.path}`);
+      if (drift.length > 0) {
+        throw new CliError(
+          "DRIFT",
+          `${drift.length} generated file(s) in ${options.out} differ from the manifest; run: ${command}`,
+        );
+      }
+      output.out(`${options.out} is up to date (${result.generated.length} generated files)`);
+      return;
+    }
+    const report = await writeResult(outDir, result);
+    for (const file of result.owned) {
+      if (file.action === "create") output.out(`created ${options.out}/${file.path}`);
+      else if (file.action === "update")
+        output.out(`updated ${options.out}/${file.path} (added ${file.added.join(", ")})`);
+    }
+    output.out(
+      `${result.models.map((m) => `${m.kind} ${m.controllerName}`).join(", ")} → ${options.out} (${report.written.length} written, ${report.unchanged.length} unchanged) in ${((performance.now() - started) / 1000).toFixed(2)} s`,
+    );
+  } catch (error) {
+    if (error instanceof GenControllerError) {
+      throw new CliError(
+        error.code === "UNRESOLVED_RULE" ||
+          error.code === "INVALID_MANIFEST" ||
+          error.code === "NO_CONTROLLER"
+          ? "INVALID_INPUT"
+          : "GENERATION_FAILED",
+        error.message,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (error instanceof CrdTypesError) {
+      throw new CliError(
+        error.code === "INPUT_NOT_FOUND" ? "INPUT_NOT_FOUND" : "INVALID_INPUT",
+        error.message,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
