@@ -1,19 +1,17 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import {
   createHookServer,
   defineCompositeController,
   defineDecoratorController,
 } from "@metahook/runtime";
+import { FIXTURES, fixture, REPO_ROOT } from "@metahook/test-support";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const SHARED = process.env.METAHOOK_SHARED ?? resolve(root, "../shared");
-const FIXTURES = join(SHARED, "metacontroller/fixtures");
-const read = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
+const root = REPO_ROOT;
+const read = (name: string): unknown => fixture(name);
 
 // Which example serves which fixture scenario (the file name's last part).
 const EXAMPLE_OF: Record<string, string> = {

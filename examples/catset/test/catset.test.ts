@@ -1,11 +1,13 @@
 import { defineCompositeController, HookError, type KubeObject } from "@metahook/runtime";
 import { buildCompositeRequest, invokeHook } from "@metahook/runtime/testing";
+import { exampleManifests, fixture } from "@metahook/test-support";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import type { IPod } from "kubernetes-models/v1/Pod";
 import { describe, expect, it } from "vitest";
 import catset, { type CatSetChildren, reconcile } from "../src/catset.js";
 import type { CatSet } from "../src/types.js";
-import { fixture, manifestOf } from "./shared.js";
+
+const { manifestOf } = exampleManifests(import.meta.url);
 
 // --- the shared fixtures ------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import {
   buildCustomizeRequest,
   invokeHook,
 } from "@metahook/runtime/testing";
+import { exampleManifests, fixture } from "@metahook/test-support";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { describe, expect, it } from "vitest";
 import configMapList, {
@@ -17,7 +18,8 @@ import configMapList, {
   customize,
 } from "../src/configmap-list.js";
 import type { ConfigMapList } from "../src/types.js";
-import { fixture, manifest, manifestOf } from "./shared.js";
+
+const { manifest, manifestOf } = exampleManifests(import.meta.url);
 
 describe("configmap-list answers the shared fixtures exactly", () => {
   it.each([

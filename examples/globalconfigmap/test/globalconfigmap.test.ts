@@ -9,6 +9,7 @@ import {
   buildCustomizeRequest,
   invokeHook,
 } from "@metahook/runtime/testing";
+import { exampleManifests, fixture } from "@metahook/test-support";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
 import { describe, expect, it } from "vitest";
@@ -18,7 +19,8 @@ import globalConfigMap, {
   type GlobalConfigMapRelated,
 } from "../src/globalconfigmap.js";
 import type { GlobalConfigMap } from "../src/types.js";
-import { fixture, manifest, manifestOf } from "./shared.js";
+
+const { manifest, manifestOf } = exampleManifests(import.meta.url);
 
 describe("globalconfigmap answers the shared fixtures exactly", () => {
   it.each([

@@ -1,9 +1,11 @@
 import { defineDecoratorController, HookError } from "@metahook/runtime";
 import { buildDecoratorRequest, invokeHook } from "@metahook/runtime/testing";
+import { exampleManifests, fixture } from "@metahook/test-support";
 import type { IPod } from "kubernetes-models/v1/Pod";
 import { describe, expect, it } from "vitest";
 import podNameLabel, { type PodNameLabelAttachments } from "../src/pod-name-label.js";
-import { fixture, manifestOf } from "./shared.js";
+
+const { manifestOf } = exampleManifests(import.meta.url);
 
 describe("pod-name-label answers the shared fixture exactly", () => {
   it.each([["sync v1", "decorator-sync-v1-pod-name-label"]])("%s", async (_label, name) => {

@@ -1,10 +1,12 @@
 import { defineDecoratorController, HookError } from "@metahook/runtime";
 import { buildDecoratorRequest, invokeHook } from "@metahook/runtime/testing";
+import { exampleManifests, fixture } from "@metahook/test-support";
 import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import type { IService } from "kubernetes-models/v1/Service";
 import { describe, expect, it } from "vitest";
 import servicePerPod, { type ServicePerPodAttachments } from "../src/service-per-pod.js";
-import { fixture, manifestOf } from "./shared.js";
+
+const { manifestOf } = exampleManifests(import.meta.url);
 
 describe("service-per-pod answers the shared fixtures exactly", () => {
   it.each([

@@ -5,7 +5,10 @@ import { fileURLToPath } from "node:url";
 import ts from "typescript";
 
 export const PKG = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-export const SHARED = process.env.METAHOOK_SHARED ?? resolve(PKG, "../../../shared");
+
+import { SHARED } from "@metahook/test-support";
+
+export { SHARED };
 export const EXAMPLES = join(SHARED, "metacontroller/examples");
 
 export function yamlFiles(dir: string): string[] {

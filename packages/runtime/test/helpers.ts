@@ -1,25 +1,8 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
 import { Writable } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { type Logger, pino } from "pino";
 import { createHookServer, type HookServer, type HookServerOptions } from "../src/index.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-
-/** shared/ beside the repo (CI clones the repo with shared/ next to it), or METAHOOK_SHARED. */
-export const SHARED = process.env.METAHOOK_SHARED ?? resolve(here, "../../../../shared");
-export const FIXTURES = join(SHARED, "metacontroller/fixtures");
-
-export function fixtureNames(): string[] {
-  return readdirSync(FIXTURES)
-    .filter((f) => f.endsWith(".json"))
-    .sort();
-}
-
-export function fixture<T = unknown>(name: string): T {
-  return JSON.parse(readFileSync(join(FIXTURES, name), "utf8")) as T;
-}
+export { FIXTURES, fixture, fixtureNames, SHARED } from "@metahook/test-support";
 
 /** A pino logger that keeps every line, for assertions on what is logged. */
 export function memoryLogger(level = "trace"): { logger: Logger; lines: () => string[] } {
