@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -89,7 +90,7 @@ describe("metahook serve", () => {
           .map((l) => l.split("\t").slice(0, 2).join(" ")),
       ).toEqual(["POST /echo/sync sync", "POST /echo/finalize finalize", "POST /legacy function"]);
       expect(stderr()).toMatch(/skipped .*helpers\.ts: its default export is not a controller/);
-      const body = await import("node:fs/promises").then((fs) => fs.readFile(catset, "utf8"));
+      const body = await readFile(catset, "utf8");
       const res = await fetch(`${base}/echo/sync`, {
         method: "POST",
         headers: { "content-type": "application/json" },
@@ -145,7 +146,7 @@ describe("metahook run", () => {
   });
 
   it("reads the request from stdin", async () => {
-    const text = await import("node:fs/promises").then((fs) => fs.readFile(catset, "utf8"));
+    const text = await readFile(catset, "utf8");
     const res = await run(["run", join(hooks, "echo.ts"), "-"], text);
     expect(res.code).toBe(0);
     expect(JSON.parse(res.stdout)).toMatchObject({ status: { seen: "nginx-backend" } });
@@ -177,5 +178,70 @@ describe("metahook --help / --version", () => {
     const io = memoryOutput();
     expect(await main(["frobnicate"], { output: io.output, env: {}, cwd: here })).toBe(2);
     expect(io.err.join("\n")).toMatch(/unknown command 'frobnicate'/);
+  });
+});
+
+describe("metahook dev", () => {
+  it("reloads a changed module and keeps serving the last good one when a change breaks it", async () => {
+    const dir = join(here, ".tmp-dev");
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const file = join(dir, "greeter.ts");
+    const write = (greeting: string) =>
+      writeFile(
+        file,
+        `import { defineCompositeController } from "@metahook/runtime";\nexport default defineCompositeController({ sync: () => ({ status: { greeting: ${JSON.stringify(greeting)} }, children: [] }) });\n`,
+      );
+    await write("hello");
+    const child = spawn(process.execPath, [bin, "dev", dir, "--port", "0", "--host", "127.0.0.1"], {
+      cwd: here,
+      env: { ...process.env, NO_COLOR: "1", LOG_LEVEL: "warn" },
+    });
+    let stderr = "";
+    const waitFor = (pattern: RegExp, from: number) =>
+      new Promise<RegExpExecArray>((resolveMatch, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`timed out waiting for ${pattern}: ${stderr}`)),
+          20_000,
+        );
+        const check = () => {
+          const m = pattern.exec(stderr.slice(from));
+          if (m) {
+            clearTimeout(timer);
+            child.stderr?.off("data", check);
+            resolveMatch(m);
+          }
+        };
+        child.stderr?.on("data", check);
+        check();
+      });
+    child.stderr?.on("data", (c) => {
+      stderr += c;
+    });
+    const body = await readFile(catset, "utf8");
+    const greeting = async (base: string) => {
+      const res = await fetch(`${base}/greeter/sync`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      return ((await res.json()) as { status: { greeting: string } }).status.greeting;
+    };
+    try {
+      const first = await waitFor(/serving 1 module\(s\) on (http:\/\/\S+)/, 0);
+      expect(await greeting(first[1] ?? "")).toBe("hello");
+      let mark = stderr.length;
+      await write("bonjour");
+      const second = await waitFor(/serving 1 module\(s\) on (http:\/\/\S+)/, mark);
+      expect(await greeting(second[1] ?? "")).toBe("bonjour");
+      mark = stderr.length;
+      await writeFile(file, "export default {");
+      await waitFor(/reload failed/, mark);
+      expect(await greeting(second[1] ?? "")).toBe("bonjour");
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
