@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerGenController } from "./commands/gen-controller.js";
 import { registerGenTypes } from "./commands/gen-types.js";
+import { registerScaffold } from "./commands/scaffold.js";
 import { registerServe } from "./commands/serve.js";
 import { CliError } from "./errors.js";
 import { type Output, processOutput } from "./output.js";
@@ -38,6 +39,7 @@ export function createProgram(ctx: CommandContext): Command {
   registerGenTypes(gen, ctx);
   registerGenController(gen, ctx);
 
+  registerScaffold(program, ctx);
   registerServe(program, ctx);
   return program;
 }

@@ -1,0 +1,66 @@
+// The edge of scaffolding: write files under a directory, never over the user's without consent.
+import { randomBytes } from "node:crypto";
+import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
+import { CliError } from "../errors.js";
+
+/** Options of {@link writeScaffold}. */
+export interface WriteScaffoldOptions {
+  /** Replace files that exist (default: refuse, naming them, and write nothing). */
+  readonly force?: boolean;
+}
+
+/**
+ * Writes `files` (paths relative to `dir`) all or nothing: each is staged first and renamed into
+ * place only when every one is staged. Without `force`, an existing file is an error and nothing
+ * is written.
+ *
+ * @returns the paths written, in order.
+ * @throws {@link CliError} `EXISTS`-style `INVALID_INPUT` naming the files in the way.
+ */
+export async function writeScaffold(
+  dir: string,
+  files: readonly { readonly path: string; readonly content: string }[],
+  options: WriteScaffoldOptions = {},
+): Promise<string[]> {
+  const root = resolve(dir);
+  for (const file of files) {
+    const rel = relative(root, resolve(root, file.path));
+    if (rel.startsWith("..") || resolve(root, file.path) === root) {
+      throw new CliError("INVALID_INPUT", `refusing to write outside ${dir}: ${file.path}`);
+    }
+  }
+  if (!options.force) {
+    const existing: string[] = [];
+    for (const file of files) {
+      if (await stat(join(root, file.path)).catch(() => undefined)) existing.push(file.path);
+    }
+    if (existing.length > 0) {
+      throw new CliError(
+        "INVALID_INPUT",
+        `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""} in ${dir}; nothing was written (--force replaces them)`,
+      );
+    }
+  }
+  const staging = join(root, `.metahook-scaffold-${randomBytes(6).toString("hex")}`);
+  try {
+    await mkdir(root, { recursive: true });
+    for (const file of files) {
+      const target = join(staging, file.path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, file.content);
+    }
+    for (const file of files) {
+      const target = join(root, file.path);
+      await mkdir(dirname(target), { recursive: true });
+      await rename(join(staging, file.path), target);
+    }
+  } catch (cause) {
+    throw new CliError("INVALID_INPUT", `cannot write to ${dir}: ${(cause as Error).message}`, {
+      cause,
+    });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return files.map((f) => f.path);
+}
