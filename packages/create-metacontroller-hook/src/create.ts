@@ -1,0 +1,485 @@
+// The command: flags → (prompts) → project → files → install → next steps.
+import { spawn } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { basename, relative, resolve } from "node:path";
+import {
+  CliError,
+  checkGroup,
+  checkKind,
+  packageManagerFromUserAgent,
+  parseChildren,
+  writeScaffold,
+} from "@metahook/cli";
+import { type CreateFlags, type PackageManager, parseFlags, type Template, USAGE } from "./args.js";
+import { CreateError } from "./errors.js";
+import { buildProject, type Project, runCommand } from "./project.js";
+import { type Answer, CANCELLED, clackPrompts, type PromptAdapter } from "./prompts.js";
+import { type MetahookDependencies, publishedDependencies, tarballDependencies } from "./source.js";
+import { ownVersion } from "./versions.js";
+
+/** Runs a command in a directory; resolves to its exit code. */
+export type Exec = (command: string, args: readonly string[], cwd: string) => Promise<number>;
+
+/** Where create-metacontroller-hook reads and writes; every field has a process default. */
+export interface CreateContext {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Whether stdin is a terminal: prompts are shown only then (and never with `CI` set). */
+  readonly stdinIsTTY: boolean;
+  /** A result line (stdout). */
+  readonly out: (line: string) => void;
+  /** A diagnostic line (stderr). */
+  readonly err: (line: string) => void;
+  /** The prompts (default: @clack/prompts on the terminal). */
+  readonly prompts?: PromptAdapter;
+  /** How the install runs (default: spawn with output on stderr). */
+  readonly exec?: Exec;
+}
+
+/** The answers, complete: what {@link createProject} needs. */
+export interface CreateOptions {
+  readonly dir: string;
+  readonly parent:
+    | { readonly crd: string }
+    | {
+        readonly group: string;
+        readonly kind: string;
+        readonly scope?: "Namespaced" | "Cluster";
+        readonly plural?: string;
+      };
+  readonly children: string;
+  readonly template: Template;
+  readonly hookVersion: "v1" | "v2";
+  readonly finalize?: boolean;
+  readonly customize?: boolean;
+  readonly namespace?: string;
+  readonly packageManager: PackageManager;
+  /** Directory of packed @metahook tarballs; default: the published packages. */
+  readonly metahookSource?: string;
+  readonly overwrite: boolean;
+  readonly install: boolean;
+}
+
+/** What {@link createProject} did. */
+export interface CreateResult {
+  /** Absolute project directory. */
+  readonly dir: string;
+  readonly project: Project;
+  readonly written: readonly string[];
+  readonly installed: boolean;
+}
+
+const DEFAULT_CHILDREN = "configmaps.v1";
+
+function isCI(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== "" && ci !== "0" && ci.toLowerCase() !== "false";
+}
+
+/** Whether `dir` exists and holds anything (a `.git` alone counts as empty). */
+async function isNonEmpty(dir: string): Promise<boolean> {
+  const entries = await readdir(dir).catch(() => undefined);
+  return entries?.some((e) => e !== ".git") ?? false;
+}
+
+const spawnExec: Exec = (command, args, cwd) =>
+  new Promise((done) => {
+    // Install output is a diagnostic: stderr, leaving stdout to results.
+    const child = spawn(command, [...args], {
+      cwd,
+      stdio: ["ignore", 2, 2],
+      shell: process.platform === "win32",
+    });
+    child.on("error", () => done(127));
+    child.on("exit", (code) => done(code ?? 1));
+  });
+
+/**
+ * Creates the project: resolves the @metahook dependencies, builds every file, refuses a
+ * non-empty directory without `overwrite`, writes all or nothing, and installs.
+ *
+ * @throws {@link CreateError}
+ */
+export async function createProject(
+  options: CreateOptions,
+  ctx: Pick<CreateContext, "cwd" | "err"> & { readonly exec?: Exec },
+): Promise<CreateResult> {
+  const dir = resolve(ctx.cwd, options.dir);
+  if (!options.overwrite && (await isNonEmpty(dir))) {
+    throw new CreateError(
+      "TARGET_NOT_EMPTY",
+      `${options.dir} is not empty; nothing was changed (pass --overwrite to write into it, or pick another directory)`,
+    );
+  }
+  const dependencies: MetahookDependencies =
+    options.metahookSource !== undefined
+      ? await tarballDependencies(resolve(ctx.cwd, options.metahookSource))
+      : publishedDependencies();
+  let parent: Parameters<typeof buildProject>[0]["parent"];
+  if ("crd" in options.parent) {
+    const path = options.parent.crd;
+    const content = await readFile(resolve(ctx.cwd, path), "utf8").catch((cause: unknown) => {
+      throw new CreateError(
+        "INVALID_INPUT",
+        `--crd ${path}: cannot be read: ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    });
+    parent = { crd: { path, content } };
+  } else {
+    parent = options.parent;
+  }
+  const project = buildProject({
+    name: basename(dir),
+    parent,
+    children: options.children,
+    template: options.template,
+    hookVersion: options.hookVersion,
+    finalize: options.finalize === true,
+    customize: options.customize === true,
+    packageManager: options.packageManager,
+    dependencies,
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+  });
+  let written: string[];
+  try {
+    written = await writeScaffold(dir, project.files, { force: options.overwrite });
+  } catch (error) {
+    if (error instanceof CliError) {
+      throw new CreateError("INVALID_INPUT", error.message, { cause: error });
+    }
+    throw error;
+  }
+  let installed = false;
+  if (options.install) {
+    ctx.err(`installing dependencies with ${options.packageManager}…`);
+    const code = await (ctx.exec ?? spawnExec)(options.packageManager, ["install"], dir);
+    if (code !== 0) {
+      throw new CreateError(
+        "INSTALL_FAILED",
+        `${options.packageManager} install failed (exit ${code}) in ${options.dir}; the project is written — fix the cause and run it again there`,
+      );
+    }
+    installed = true;
+  }
+  return { dir, project, written, installed };
+}
+
+function exampleCommand(flags: CreateFlags): string {
+  const parts = ["npx create-metacontroller-hook", flags.dir ?? "blog-controller"];
+  if (flags.crd) parts.push("--crd", flags.crd);
+  else parts.push("--group", flags.group ?? "example.com", "--kind", flags.kind ?? "Blog");
+  parts.push("--children", flags.children ?? "deployments.apps/v1,services.v1");
+  if (flags.template) parts.push("--template", flags.template);
+  return parts.join(" ");
+}
+
+/** Non-interactive: every answer must come from a flag (or a default with `--yes`). */
+function fromFlags(flags: CreateFlags, env: NodeJS.ProcessEnv): CreateOptions {
+  const missing: string[] = [];
+  const hasParent =
+    flags.crd !== undefined || (flags.group !== undefined && flags.kind !== undefined);
+  if (!hasParent) {
+    if (flags.group !== undefined) missing.push("--kind");
+    else if (flags.kind !== undefined) missing.push("--group");
+    else missing.push("--crd <path> (or --group and --kind)");
+  }
+  if (!flags.yes) {
+    if (flags.dir === undefined) missing.push("[dir]");
+    if (flags.children === undefined) missing.push("--children");
+  }
+  if (missing.length > 0) {
+    throw new CreateError(
+      "MISSING_OPTIONS",
+      `not a terminal (or CI is set), so nothing is asked; missing: ${missing.join(", ")}\n  e.g. ${exampleCommand(flags)}\n  (--yes takes the defaults for [dir], --children, --template and --hook-version)`,
+    );
+  }
+  const kindName = flags.kind ?? "hook";
+  return {
+    dir: flags.dir ?? `${kindName.toLowerCase()}-controller`,
+    parent:
+      flags.crd !== undefined
+        ? { crd: flags.crd }
+        : {
+            group: flags.group ?? "",
+            kind: flags.kind ?? "",
+            ...(flags.scope ? { scope: flags.scope } : {}),
+            ...(flags.plural ? { plural: flags.plural } : {}),
+          },
+    children: flags.children ?? DEFAULT_CHILDREN,
+    template: flags.template ?? "composite",
+    hookVersion: flags.hookVersion ?? "v1",
+    finalize: flags.finalize === true,
+    customize: flags.customize === true,
+    ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+    packageManager: flags.packageManager ?? packageManagerFromUserAgent(env.npm_config_user_agent),
+    ...(flags.metahookSource !== undefined
+      ? { metahookSource: flags.metahookSource }
+      : env.METAHOOK_SOURCE
+        ? { metahookSource: env.METAHOOK_SOURCE }
+        : {}),
+    overwrite: flags.overwrite,
+    install: flags.install,
+  };
+}
+
+function given<T>(value: Answer<T>, prompts: PromptAdapter): T {
+  if (value === CANCELLED) {
+    prompts.cancel("Cancelled; nothing was written.");
+    throw new CreateError("CANCELLED", "cancelled");
+  }
+  return value;
+}
+
+function message(check: () => unknown): string | undefined {
+  try {
+    check();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^--[a-z-]+ [^:]*: /, "");
+  }
+}
+
+/** Interactive: ask for what no flag gave, one prompt per missing answer. */
+async function fromPrompts(
+  flags: CreateFlags,
+  prompts: PromptAdapter,
+  ctx: Pick<CreateContext, "cwd" | "env">,
+): Promise<CreateOptions> {
+  prompts.intro("create-metacontroller-hook");
+  const dirAnswer =
+    flags.dir ??
+    given(
+      await prompts.text({
+        message: "Where should the project go?",
+        placeholder: "blog-controller",
+        initialValue: "blog-controller",
+        validate: (v) => (v.trim() === "" ? "a directory name, e.g. blog-controller" : undefined),
+      }),
+      prompts,
+    );
+  const dir = dirAnswer.trim();
+  if (!flags.overwrite && (await isNonEmpty(resolve(ctx.cwd, dir)))) {
+    const replace = given(
+      await prompts.confirm({
+        message: `${dir} is not empty. Write into it anyway (files with our names are replaced)?`,
+        initialValue: false,
+      }),
+      prompts,
+    );
+    if (!replace) {
+      prompts.cancel(`${dir} is not empty; nothing was changed.`);
+      throw new CreateError("TARGET_NOT_EMPTY", `${dir} is not empty; nothing was changed`);
+    }
+  }
+  const overwrite = flags.overwrite || (await isNonEmpty(resolve(ctx.cwd, dir)));
+
+  let parent: CreateOptions["parent"];
+  if (flags.crd !== undefined) parent = { crd: flags.crd };
+  else {
+    let source: "new" | "file" = "new";
+    if (flags.group === undefined && flags.kind === undefined) {
+      source = given(
+        await prompts.select<"new" | "file">({
+          message: "The parent resource",
+          options: [
+            { value: "new", label: "A new CRD", hint: "group and kind" },
+            { value: "file", label: "An existing CRD file" },
+          ],
+          initialValue: "new",
+        }),
+        prompts,
+      );
+    }
+    if (source === "file") {
+      const path = given(
+        await prompts.text({
+          message: "Path of the CRD (YAML or JSON)",
+          placeholder: "crd.yaml",
+          validate: (v) => (v.trim() === "" ? "a file path" : undefined),
+        }),
+        prompts,
+      );
+      parent = { crd: path.trim() };
+    } else {
+      const group =
+        flags.group ??
+        given(
+          await prompts.text({
+            message: "API group (a domain you own)",
+            placeholder: "example.com",
+            initialValue: "example.com",
+            validate: (v) => message(() => checkGroup(v.trim())),
+          }),
+          prompts,
+        ).trim();
+      const kind =
+        flags.kind ??
+        given(
+          await prompts.text({
+            message: "Kind (PascalCase)",
+            placeholder: "Blog",
+            validate: (v) => message(() => checkKind(v.trim())),
+          }),
+          prompts,
+        ).trim();
+      parent = {
+        group,
+        kind,
+        ...(flags.scope ? { scope: flags.scope } : {}),
+        ...(flags.plural ? { plural: flags.plural } : {}),
+      };
+    }
+  }
+  const template =
+    flags.template ??
+    given(
+      await prompts.select<Template>({
+        message: "Controller kind",
+        options: [
+          { value: "composite", label: "CompositeController", hint: "the parent owns children" },
+          {
+            value: "decorator",
+            label: "DecoratorController",
+            hint: "attachments, labels, annotations",
+          },
+        ],
+        initialValue: "composite",
+      }),
+      prompts,
+    );
+  const children =
+    flags.children ??
+    given(
+      await prompts.text({
+        message:
+          template === "composite"
+            ? "Child resources (<plural>.<apiVersion>, comma-separated; empty for none)"
+            : "Attachments (<plural>.<apiVersion>, comma-separated; empty for none)",
+        placeholder: "deployments.apps/v1,services.v1",
+        initialValue: DEFAULT_CHILDREN,
+        // Built-in kinds are checked now; custom ones once the CRD is read.
+        validate: (v) =>
+          message(() =>
+            parseChildren(
+              v
+                .split(",")
+                .map((e) => e.trim())
+                .filter((e) => e !== "" && !/^[a-z0-9-]+\.[a-z0-9-]+\.[a-z0-9.-]+\//.test(e)),
+              [],
+            ),
+          ),
+      }),
+      prompts,
+    ).trim();
+  const hookVersion =
+    flags.hookVersion ??
+    given(
+      await prompts.select<"v1" | "v2">({
+        message: "Hook version",
+        options: [
+          { value: "v1", label: "v1", hint: "every Metacontroller" },
+          { value: "v2", label: "v2", hint: "Metacontroller ≥ 4.15: namespace/name keys" },
+        ],
+        initialValue: "v1",
+      }),
+      prompts,
+    );
+  const packageManager =
+    flags.packageManager ?? packageManagerFromUserAgent(ctx.env.npm_config_user_agent);
+  const install = !flags.install
+    ? false
+    : given(
+        await prompts.confirm({
+          message: `Install dependencies with ${packageManager}?`,
+          initialValue: true,
+        }),
+        prompts,
+      );
+  const source = flags.metahookSource ?? ctx.env.METAHOOK_SOURCE;
+  return {
+    dir,
+    parent,
+    children,
+    template,
+    hookVersion,
+    finalize: flags.finalize === true,
+    customize: flags.customize === true,
+    ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
+    packageManager,
+    ...(source ? { metahookSource: source } : {}),
+    overwrite,
+    install,
+  };
+}
+
+function nextSteps(result: CreateResult, options: CreateOptions, cwd: string): string[] {
+  const pm = options.packageManager;
+  const where = relative(cwd, result.dir) || ".";
+  const c = result.project.controller;
+  return [
+    `created ${where}: ${c.kind} ${c.name} for ${c.parent.kind}, ${c.children.length === 0 ? "no children" : `children ${c.children.map((k) => k.kind).join(", ")}`} (${result.written.length} files)`,
+    "next:",
+    ...(where === "." ? [] : [`  cd ${where}`]),
+    ...(result.installed ? [] : [`  ${pm} install`]),
+    `  ${runCommand(pm, "test")}`,
+    `  ${runCommand(pm, "dev")}`,
+    `  ${runCommand(pm, "build")} && ${runCommand(pm, "start")}`,
+    "  then see README.md to run it on a kind cluster",
+  ];
+}
+
+/**
+ * Runs `create-metacontroller-hook` with `argv` (without `node` and the script) and resolves to
+ * the exit code: 0, 1 (failed), 2 (usage or missing flags) or 130 (cancelled).
+ */
+export async function run(
+  argv: readonly string[],
+  partial: Partial<CreateContext> = {},
+): Promise<number> {
+  const ctx: CreateContext = {
+    cwd: partial.cwd ?? process.cwd(),
+    env: partial.env ?? process.env,
+    stdinIsTTY: partial.stdinIsTTY ?? Boolean(process.stdin.isTTY),
+    out: partial.out ?? ((line) => void process.stdout.write(`${line}\n`)),
+    err: partial.err ?? ((line) => void process.stderr.write(`${line}\n`)),
+    ...(partial.prompts ? { prompts: partial.prompts } : {}),
+    ...(partial.exec ? { exec: partial.exec } : {}),
+  };
+  try {
+    const flags = parseFlags(argv);
+    if (flags.help) {
+      ctx.out(USAGE);
+      return 0;
+    }
+    if (flags.version) {
+      ctx.out(ownVersion());
+      return 0;
+    }
+    const interactive = !flags.yes && ctx.stdinIsTTY && !isCI(ctx.env);
+    let options: CreateOptions;
+    let prompts: PromptAdapter | undefined;
+    if (interactive) {
+      prompts = ctx.prompts ?? clackPrompts();
+      options = await fromPrompts(flags, prompts, ctx);
+    } else {
+      options = fromFlags(flags, ctx.env);
+    }
+    const result = await createProject(options, ctx);
+    prompts?.outro(`${relative(ctx.cwd, result.dir) || "."} is ready`);
+    for (const line of nextSteps(result, options, ctx.cwd)) ctx.out(line);
+    return 0;
+  } catch (error) {
+    if (error instanceof CreateError) {
+      if (error.code !== "CANCELLED") ctx.err(`error: ${error.message}`);
+      if (error.code === "USAGE") ctx.err(USAGE);
+      return error.exitCode;
+    }
+    ctx.err(
+      `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,106 @@
+// The questions, behind an adapter: @clack/prompts on a terminal, scripted answers in tests.
+import type { Readable, Writable } from "node:stream";
+import * as clack from "@clack/prompts";
+
+/** What a prompt returns when the user cancels it (Ctrl-C, Escape). */
+export const CANCELLED: unique symbol = Symbol("cancelled");
+
+/** A prompt's answer, or {@link CANCELLED}. */
+export type Answer<T> = T | typeof CANCELLED;
+
+/** A choice of a {@link PromptAdapter.select} prompt. */
+export interface Choice<T extends string> {
+  readonly value: T;
+  readonly label: string;
+  readonly hint?: string;
+}
+
+/**
+ * The prompts create-metacontroller-hook asks through. {@link clackPrompts} is the terminal
+ * implementation; tests pass their own to inject answers (including {@link CANCELLED}).
+ */
+export interface PromptAdapter {
+  intro(title: string): void;
+  text(options: {
+    readonly message: string;
+    readonly placeholder?: string;
+    readonly initialValue?: string;
+    /** Returns an error message to show, or undefined to accept. */
+    readonly validate?: (value: string) => string | undefined;
+  }): Promise<Answer<string>>;
+  select<T extends string>(options: {
+    readonly message: string;
+    readonly options: readonly Choice<T>[];
+    readonly initialValue?: T;
+  }): Promise<Answer<T>>;
+  confirm(options: {
+    readonly message: string;
+    readonly initialValue?: boolean;
+  }): Promise<Answer<boolean>>;
+  /** Says that the run was cancelled (nothing was written). */
+  cancel(message: string): void;
+  outro(message: string): void;
+}
+
+/** Streams for {@link clackPrompts} (default: the process's stdin and stdout). */
+export interface ClackStreams {
+  readonly input?: Readable;
+  readonly output?: Writable;
+}
+
+/**
+ * The terminal prompts, drawn by @clack/prompts on `output` and read from `input`.
+ *
+ * @example
+ * ```ts
+ * const code = await run(process.argv.slice(2), { prompts: clackPrompts() });
+ * ```
+ */
+export function clackPrompts(streams: ClackStreams = {}): PromptAdapter {
+  const io = {
+    ...(streams.input ? { input: streams.input } : {}),
+    ...(streams.output ? { output: streams.output } : {}),
+  };
+  const answer = <T>(value: T | symbol): Answer<T> =>
+    clack.isCancel(value) ? CANCELLED : (value as T);
+  return {
+    intro: (title) => clack.intro(title, io),
+    text: async (o) =>
+      answer<string>(
+        await clack.text({
+          ...io,
+          message: o.message,
+          ...(o.placeholder !== undefined ? { placeholder: o.placeholder } : {}),
+          ...(o.initialValue !== undefined ? { initialValue: o.initialValue } : {}),
+          ...(o.validate ? { validate: (v: string | undefined) => o.validate?.(v ?? "") } : {}),
+        }),
+      ),
+    select: async <T extends string>(o: {
+      message: string;
+      options: readonly Choice<T>[];
+      initialValue?: T;
+    }) =>
+      answer<T>(
+        await clack.select<T>({
+          ...io,
+          message: o.message,
+          options: o.options.map((c) => ({
+            value: c.value,
+            label: c.label,
+            ...(c.hint !== undefined ? { hint: c.hint } : {}),
+          })) as clack.Option<T>[],
+          ...(o.initialValue !== undefined ? { initialValue: o.initialValue } : {}),
+        }),
+      ),
+    confirm: async (o) =>
+      answer<boolean>(
+        await clack.confirm({
+          ...io,
+          message: o.message,
+          ...(o.initialValue !== undefined ? { initialValue: o.initialValue } : {}),
+        }),
+      ),
+    cancel: (message) => clack.cancel(message, io),
+    outro: (message) => clack.outro(message, io),
+  };
+}

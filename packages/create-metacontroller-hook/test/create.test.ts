@@ -1,0 +1,581 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Writable } from "node:stream";
+import { readControllers } from "@metahook/gen-controller";
+import { REPO_ROOT } from "@metahook/test-support";
+import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import {
+  type Answer,
+  CANCELLED,
+  type CreateContext,
+  clackPrompts,
+  type Exec,
+  PROJECT_DEPENDENCIES,
+  PROJECT_DEV_DEPENDENCIES,
+  type PromptAdapter,
+  parseFlags,
+  run,
+  tarballDependencies,
+} from "../src/index.js";
+
+const tmp = mkdtempSync(join(tmpdir(), "create-metacontroller-hook-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function freshDir(name: string): string {
+  return mkdtempSync(join(tmp, `${name}-`));
+}
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+  installs: { command: string; args: readonly string[]; cwd: string }[];
+}
+
+async function create(
+  argv: string[],
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    tty?: boolean;
+    prompts?: PromptAdapter;
+    installExit?: number;
+  },
+): Promise<Ran> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const installs: Ran["installs"] = [];
+  const exec: Exec = async (command, args, cwd) => {
+    installs.push({ command, args, cwd });
+    return options.installExit ?? 0;
+  };
+  const ctx: Partial<CreateContext> = {
+    cwd: options.cwd,
+    env: options.env ?? {},
+    stdinIsTTY: options.tty ?? false,
+    out: (l) => void stdout.push(l),
+    err: (l) => void stderr.push(l),
+    exec,
+    ...(options.prompts ? { prompts: options.prompts } : {}),
+  };
+  const code = await run(argv, ctx);
+  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n"), installs };
+}
+
+/** Prompts that must never be shown. */
+const NO_PROMPTS: PromptAdapter = {
+  intro: () => {
+    throw new Error("prompted");
+  },
+  text: () => Promise.reject(new Error("prompted")),
+  select: () => Promise.reject(new Error("prompted")),
+  confirm: () => Promise.reject(new Error("prompted")),
+  cancel: () => {
+    throw new Error("prompted");
+  },
+  outro: () => {
+    throw new Error("prompted");
+  },
+};
+
+/** Scripted answers, in order, recording each question (a validator's verdict included). */
+function scripted(answers: (string | boolean | typeof CANCELLED)[]) {
+  const asked: string[] = [];
+  const said: string[] = [];
+  const next = <T>(message: string, validate?: (v: string) => string | undefined): Answer<T> => {
+    asked.push(message);
+    if (answers.length === 0) throw new Error(`no answer left for "${message}"`);
+    const answer = answers.shift() as T | typeof CANCELLED;
+    if (validate && typeof answer === "string") {
+      const problem = validate(answer);
+      if (problem) throw new Error(`"${answer}" rejected by "${message}": ${problem}`);
+    }
+    return answer;
+  };
+  const adapter: PromptAdapter = {
+    intro: (t) => void said.push(`intro ${t}`),
+    text: async (o) => next<string>(o.message, o.validate),
+    select: async <T extends string>(o: { message: string }) => next<T>(o.message),
+    confirm: async (o) => next<boolean>(o.message),
+    cancel: (m) => void said.push(`cancel ${m}`),
+    outro: (m) => void said.push(`outro ${m}`),
+  };
+  return { adapter, asked, said, left: answers };
+}
+
+const BLOG = ["--group", "example.com", "--kind", "Blog"];
+
+describe("parseFlags", () => {
+  const good: { argv: string[]; want: Partial<ReturnType<typeof parseFlags>> }[] = [
+    { argv: [], want: { dir: undefined, install: true, yes: false, overwrite: false } },
+    {
+      argv: ["app", "--crd", "crd.yaml", "--no-install", "--overwrite", "-y"],
+      want: { dir: "app", crd: "crd.yaml", install: false, overwrite: true, yes: true },
+    },
+    {
+      argv: ["--template", "decorator", "--hook-version", "v2", "--children", ""],
+      want: { template: "decorator", hookVersion: "v2", children: "" },
+    },
+    {
+      argv: ["--package-manager", "pnpm", "--metahook-source", "/tmp/t"],
+      want: { packageManager: "pnpm", metahookSource: "/tmp/t" },
+    },
+  ];
+  it.each(good)("$argv", ({ argv, want }) => {
+    expect(parseFlags(argv)).toMatchObject(want);
+  });
+
+  const bad: { argv: string[]; message: RegExp }[] = [
+    { argv: ["--bogus"], message: /Unknown option '--bogus'/ },
+    { argv: ["--crd", "a.yaml", "--kind", "Blog"], message: /--crd and --group\/--kind exclude/ },
+    {
+      argv: ["--template", "operator"],
+      message: /--template operator: must be one of composite, decorator/,
+    },
+    { argv: ["--hook-version", "v3"], message: /--hook-version v3: must be one of v1, v2/ },
+    { argv: ["a", "b"], message: /one directory expected, got a b/ },
+    { argv: ["--children"], message: /--children/ },
+  ];
+  it.each(bad)("$argv is a usage error", async ({ argv, message }) => {
+    expect(() => parseFlags(argv)).toThrow(message);
+    const res = await create(argv, { cwd: freshDir("usage") });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(message);
+    expect(res.stderr).toContain("Usage: create-metacontroller-hook [dir] [options]");
+  });
+});
+
+describe("non-interactive (no TTY, or CI set)", () => {
+  const missing: {
+    name: string;
+    argv: string[];
+    env?: NodeJS.ProcessEnv;
+    tty?: boolean;
+    names: string;
+  }[] = [
+    {
+      name: "nothing given",
+      argv: [],
+      names: "--crd <path> (or --group and --kind), [dir], --children",
+    },
+    {
+      name: "group without kind",
+      argv: ["app", "--group", "example.com", "--children", ""],
+      names: "--kind",
+    },
+    { name: "kind without group, --yes", argv: ["--kind", "Blog", "--yes"], names: "--group" },
+    { name: "no children", argv: ["app", ...BLOG], names: "--children" },
+    {
+      name: "a TTY but CI set",
+      argv: ["app", ...BLOG],
+      env: { CI: "true" },
+      tty: true,
+      names: "--children",
+    },
+  ];
+  it.each(missing)("$name: exit 2 naming $names, with an example, nothing written", async (c) => {
+    const cwd = freshDir("missing");
+    const res = await create(c.argv, {
+      cwd,
+      ...(c.env ? { env: c.env } : {}),
+      tty: c.tty ?? false,
+      prompts: NO_PROMPTS,
+    });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain(`missing: ${c.names}`);
+    expect(res.stderr).toMatch(/e\.g\. npx create-metacontroller-hook \S+ .*--children /);
+    expect(existsSync(join(cwd, "app"))).toBe(false);
+  });
+
+  it("--yes takes the defaults: <kind>-controller, configmaps.v1, composite, v1", async () => {
+    const cwd = freshDir("yes");
+    const res = await create([...BLOG, "--yes", "--no-install"], {
+      cwd,
+      tty: true,
+      prompts: NO_PROMPTS,
+    });
+    expect(res.code, res.stderr).toBe(0);
+    const controller = parse(
+      readFileSync(join(cwd, "blog-controller/deploy/controller.yaml"), "utf8"),
+    );
+    expect(controller.kind).toBe("CompositeController");
+    expect(controller.spec.childResources).toEqual([
+      { apiVersion: "v1", resource: "configmaps", updateStrategy: { method: "InPlace" } },
+    ]);
+    expect(controller.spec.hooks.sync.version).toBe("v1");
+    expect(res.installs).toEqual([]);
+    expect(res.stdout).toContain("  npm install");
+  });
+
+  const projects: {
+    name: string;
+    argv: string[];
+    kind: string;
+    hooks: string[];
+    generated: string;
+  }[] = [
+    {
+      name: "composite v1 from group/kind",
+      argv: [...BLOG, "--children", "deployments.apps/v1,services.v1"],
+      kind: "CompositeController",
+      hooks: ["sync"],
+      generated: '"Deployment.apps/v1": IDeployment;',
+    },
+    {
+      name: "decorator v2 with finalize",
+      argv: [
+        ...BLOG,
+        "--children",
+        "secrets.v1",
+        "--template",
+        "decorator",
+        "--hook-version",
+        "v2",
+        "--finalize",
+      ],
+      kind: "DecoratorController",
+      hooks: ["sync", "finalize"],
+      generated: '"Secret.v1": ISecret;',
+    },
+    {
+      name: "cluster-scoped parent with customize",
+      argv: [
+        "--group",
+        "ops.example.com",
+        "--kind",
+        "Fleet",
+        "--scope",
+        "Cluster",
+        "--children",
+        "namespaces.v1",
+        "--customize",
+      ],
+      kind: "CompositeController",
+      hooks: ["sync", "customize"],
+      generated: '"Namespace.v1": INamespace;',
+    },
+  ];
+  it.each(projects)("$name: a complete project, valid controller, fixture for it", async (c) => {
+    const cwd = freshDir("project");
+    const res = await create(["app", ...c.argv, "--no-install"], { cwd });
+    expect(res.code, res.stderr).toBe(0);
+    const dir = join(cwd, "app");
+    const read = (p: string) => readFileSync(join(dir, p), "utf8");
+    const controllers = readControllers({
+      path: "controller.yaml",
+      content: read("deploy/controller.yaml"),
+    });
+    expect(controllers[0]?.kind).toBe(c.kind);
+    const name = controllers[0]?.metadata.name ?? "";
+    expect(Object.keys(controllers[0]?.spec.hooks ?? {})).toEqual(c.hooks);
+    expect(read(`src/${name}.generated.ts`)).toContain(c.generated);
+    expect(read(`src/${name}.ts`)).toContain(
+      c.kind === "CompositeController" ? "defineCompositeController" : "defineDecoratorController",
+    );
+    const pkg = JSON.parse(read("package.json"));
+    expect(Object.keys(pkg.scripts)).toEqual(
+      expect.arrayContaining(["build", "test", "start", "dev", "gen"]),
+    );
+    expect(pkg.scripts.gen).toBe("metahook gen");
+    expect(pkg.dependencies["@metahook/runtime"]).toMatch(/^\^\d+\.\d+\.\d+/);
+    expect(pkg.overrides).toBeUndefined();
+    const request = JSON.parse(read("fixtures/sync-request.json"));
+    expect(request.controller.metadata.name).toBe(name);
+    expect(request.finalizing).toBe(false);
+    expect(c.kind === "CompositeController" ? request.parent : request.object).toMatchObject({
+      metadata: { name: "example", uid: expect.any(String) },
+    });
+    expect(read("README.md")).toContain("kind create cluster");
+    expect(parse(read("deploy/kustomization.yaml")).resources).toEqual([
+      "crd.yaml",
+      "controller.yaml",
+      "deployment.yaml",
+      "service.yaml",
+      "pdb.yaml",
+    ]);
+  });
+
+  it("installs with the package manager from npm_config_user_agent", async () => {
+    const cwd = freshDir("pm");
+    const res = await create(["app", ...BLOG, "--children", ""], {
+      cwd,
+      env: { npm_config_user_agent: "pnpm/10.34.8 npm/? node/v20.20.0 linux x64" },
+    });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.installs).toEqual([{ command: "pnpm", args: ["install"], cwd: join(cwd, "app") }]);
+    expect(readFileSync(join(cwd, "app/README.md"), "utf8")).toContain("pnpm build && pnpm start");
+    expect(readFileSync(join(cwd, "app/Dockerfile"), "utf8")).toContain(
+      "pnpm install --frozen-lockfile",
+    );
+    expect(res.stdout).not.toContain("pnpm install");
+  });
+
+  it("a failed install is exit 1 with the project kept", async () => {
+    const cwd = freshDir("install-fails");
+    const res = await create(["app", ...BLOG, "--children", ""], { cwd, installExit: 7 });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/npm install failed \(exit 7\) in app/);
+    expect(existsSync(join(cwd, "app/package.json"))).toBe(true);
+  });
+
+  it("never writes into a non-empty directory without --overwrite; --overwrite writes", async () => {
+    const cwd = freshDir("nonempty");
+    mkdirSync(join(cwd, "app"));
+    writeFileSync(join(cwd, "app/notes.txt"), "mine\n");
+    const argv = ["app", ...BLOG, "--children", "", "--no-install"];
+    const refused = await create(argv, { cwd });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("app is not empty; nothing was changed");
+    expect(existsSync(join(cwd, "app/package.json"))).toBe(false);
+    const forced = await create([...argv, "--overwrite"], { cwd });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(existsSync(join(cwd, "app/package.json"))).toBe(true);
+    expect(readFileSync(join(cwd, "app/notes.txt"), "utf8")).toBe("mine\n");
+  });
+
+  const invalid: { name: string; argv: string[]; code: number; message: RegExp }[] = [
+    {
+      name: "bad kind",
+      argv: ["--group", "example.com", "--kind", "blog", "--children", ""],
+      code: 2,
+      message: /--kind blog: must be PascalCase/,
+    },
+    {
+      name: "unknown child",
+      argv: [...BLOG, "--children", "gizmos.v1"],
+      code: 2,
+      message: /gizmos is not a built-in resource/,
+    },
+    {
+      name: "missing CRD file",
+      argv: ["--crd", "nope.yaml", "--children", ""],
+      code: 1,
+      message: /--crd nope\.yaml: cannot be read/,
+    },
+    {
+      name: "missing tarballs",
+      argv: [...BLOG, "--children", "", "--metahook-source", "."],
+      code: 1,
+      message: /missing metahook-runtime-<version>\.tgz/,
+    },
+  ];
+  it.each(invalid)("$name: exit $code, nothing written", async (c) => {
+    const cwd = freshDir("invalid");
+    const res = await create(["app", ...c.argv, "--no-install"], { cwd });
+    expect(res.code).toBe(c.code);
+    expect(res.stderr).toMatch(c.message);
+    expect(existsSync(join(cwd, "app"))).toBe(false);
+  });
+});
+
+describe("interactive (a TTY, CI unset)", () => {
+  it("asks what no flag gave, in order, and creates the project", async () => {
+    const cwd = freshDir("ask");
+    const s = scripted([
+      "blog-app",
+      "new",
+      "example.com",
+      "Blog",
+      "decorator",
+      "services.v1",
+      "v2",
+      false,
+    ]);
+    const res = await create([], { cwd, tty: true, prompts: s.adapter });
+    expect(res.code, res.stderr).toBe(0);
+    expect(s.asked).toEqual([
+      "Where should the project go?",
+      "The parent resource",
+      "API group (a domain you own)",
+      "Kind (PascalCase)",
+      "Controller kind",
+      "Attachments (<plural>.<apiVersion>, comma-separated; empty for none)",
+      "Hook version",
+      "Install dependencies with npm?",
+    ]);
+    expect(s.said).toEqual(["intro create-metacontroller-hook", "outro blog-app is ready"]);
+    const controller = parse(readFileSync(join(cwd, "blog-app/deploy/controller.yaml"), "utf8"));
+    expect(controller.kind).toBe("DecoratorController");
+    expect(controller.spec.hooks.sync.version).toBe("v2");
+    expect(res.installs).toEqual([]);
+  });
+
+  it("skips each prompt whose flag is given", async () => {
+    const cwd = freshDir("flags");
+    writeFileSync(
+      join(cwd, "crd.yaml"),
+      readFileSync(join(REPO_ROOT, "generators/controller/test/fixtures/blog-crd.yaml")),
+    );
+    const s = scripted([true]);
+    const res = await create(
+      [
+        "app",
+        "--crd",
+        "crd.yaml",
+        "--children",
+        "configmaps.v1",
+        "--template",
+        "composite",
+        "--hook-version",
+        "v1",
+      ],
+      { cwd, tty: true, prompts: s.adapter },
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect(s.asked).toEqual(["Install dependencies with npm?"]);
+    expect(res.installs).toHaveLength(1);
+  });
+
+  it("asks before writing into a non-empty directory, and leaves it alone on no", async () => {
+    const cwd = freshDir("ask-nonempty");
+    mkdirSync(join(cwd, "app"));
+    writeFileSync(join(cwd, "app/keep.txt"), "x");
+    const s = scripted([false]);
+    const res = await create(["app", ...BLOG, "--children", ""], {
+      cwd,
+      tty: true,
+      prompts: s.adapter,
+    });
+    expect(res.code).toBe(1);
+    expect(s.asked).toEqual([
+      "app is not empty. Write into it anyway (files with our names are replaced)?",
+    ]);
+    expect(existsSync(join(cwd, "app/package.json"))).toBe(false);
+  });
+
+  const cancelAt = [0, 1, 2, 3, 4, 5, 6, 7];
+  it.each(cancelAt)("cancelling prompt #%i exits 130, says so, writes nothing", async (at) => {
+    const cwd = freshDir("cancel");
+    const answers: (string | boolean | typeof CANCELLED)[] = [
+      "app",
+      "new",
+      "example.com",
+      "Blog",
+      "composite",
+      "configmaps.v1",
+      "v1",
+      true,
+    ].slice(0, at);
+    answers.push(CANCELLED);
+    const s = scripted(answers);
+    const res = await create([], { cwd, tty: true, prompts: s.adapter });
+    expect(res.code).toBe(130);
+    expect(s.said).toContain("cancel Cancelled; nothing was written.");
+    expect(res.stderr).toBe("");
+    expect(existsSync(join(cwd, "app"))).toBe(false);
+  });
+
+  it("validates answers the way the flags are validated", async () => {
+    const cwd = freshDir("validate");
+    const s = scripted(["app", "new", "example", "Blog"]);
+    const res = await create([], { cwd, tty: true, prompts: s.adapter });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(
+      /"example" rejected by "API group \(a domain you own\)": a CRD group must be a domain with at least one dot/,
+    );
+  });
+});
+
+describe("clackPrompts on a terminal", () => {
+  // A fake terminal that types each key once its prompt is on screen.
+  function terminal(script: [prompt: string, key: string][]) {
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => input });
+    let screen = "";
+    let typedAt = 0;
+    const output = Object.assign(
+      new Writable({
+        write(chunk, _encoding, done) {
+          screen += String(chunk);
+          const next = script[0];
+          if (next && screen.indexOf(next[0], typedAt) !== -1) {
+            script.shift();
+            typedAt = screen.length;
+            setTimeout(() => input.write(next[1]), 20);
+          }
+          done();
+        },
+      }),
+      { isTTY: true, columns: 100, rows: 40 },
+    );
+    return { input, output, screen: () => screen };
+  }
+
+  it("answers through the real @clack/prompts with keystrokes, and Ctrl-C cancels cleanly", async () => {
+    const cwd = freshDir("clack");
+    const t = terminal([
+      ["Where should the project go?", "\r"],
+      ["The parent resource", "\r"],
+      ["API group", "\r"],
+      ["Kind (PascalCase)", "Post\r"],
+      ["Controller kind", "\x03"],
+    ]);
+    const res = await create([], {
+      cwd,
+      tty: true,
+      prompts: clackPrompts({ input: t.input, output: t.output }),
+    });
+    expect(res.code).toBe(130);
+    expect(t.screen()).toContain("Where should the project go?");
+    expect(t.screen()).toContain("Kind (PascalCase)");
+    expect(t.screen()).toContain("Controller kind");
+    expect(t.screen()).toContain("Cancelled; nothing was written.");
+    expect(existsSync(join(cwd, "blog-controller"))).toBe(false);
+  });
+});
+
+describe("dependencies", () => {
+  it("third-party versions match the monorepo catalog", () => {
+    const catalog = parse(readFileSync(join(REPO_ROOT, "pnpm-workspace.yaml"), "utf8")).catalog;
+    for (const [name, range] of Object.entries({
+      ...PROJECT_DEPENDENCIES,
+      ...PROJECT_DEV_DEPENDENCIES,
+    })) {
+      expect(range.replace(/^[\^~]/, ""), name).toBe(catalog[name]);
+    }
+  });
+
+  it("--metahook-source turns packed tarballs into file: specs and overrides", async () => {
+    const dir = freshDir("tarballs");
+    for (const f of [
+      "metahook-runtime-0.1.0.tgz",
+      "metahook-cli-0.1.0.tgz",
+      "metahook-crd-types-0.1.0.tgz",
+      "metahook-gen-controller-0.1.0.tgz",
+      "metahook-cli-extra.txt",
+    ]) {
+      writeFileSync(join(dir, f), "");
+    }
+    const deps = await tarballDependencies(dir);
+    expect(deps.specs["@metahook/cli"]).toBe(`file:${join(dir, "metahook-cli-0.1.0.tgz")}`);
+    expect(deps.overrides?.["@metahook/crd-types"]).toBe(
+      `file:${join(dir, "metahook-crd-types-0.1.0.tgz")}`,
+    );
+    const cwd = freshDir("source-env");
+    const res = await create(["app", ...BLOG, "--children", "", "--no-install"], {
+      cwd,
+      env: { METAHOOK_SOURCE: dir },
+    });
+    expect(res.code, res.stderr).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(cwd, "app/package.json"), "utf8"));
+    expect(pkg.dependencies["@metahook/runtime"]).toBe(
+      `file:${join(dir, "metahook-runtime-0.1.0.tgz")}`,
+    );
+    expect(pkg.pnpm.overrides).toEqual(pkg.overrides);
+  });
+});
+
+describe("--help and --version", () => {
+  it.each([["--help"], ["-h"]])("%s prints the usage on stdout", async (flag) => {
+    const res = await create([flag], { cwd: tmp });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain("--metahook-source <dir>");
+  });
+  it("--version prints the version", async () => {
+    const res = await create(["--version"], { cwd: tmp });
+    expect(res.stdout).toBe(
+      JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version,
+    );
+  });
+});

@@ -1,0 +1,324 @@
+// Acceptance of create-metacontroller-hook: from nothing to a running typed controller, with the
+// workspace packages packed as tarballs and installed by npm from them.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { buildCompositeRequest } from "@metahook/runtime/testing";
+import { REPO_ROOT } from "@metahook/test-support";
+import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import { type IService, Service } from "kubernetes-models/v1/Service";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+
+const PACKAGES = ["runtime", "cli", "crd-types", "gen-controller"] as const;
+const CREATE_BIN = join(REPO_ROOT, "packages/create-metacontroller-hook/dist/bin.js");
+const PNPM = join(REPO_ROOT, "node_modules/.bin/pnpm");
+
+// A blog CRD with a required field and a default, as users write them.
+const BLOG_CRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: blogs.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names: { plural: blogs, singular: blog, kind: Blog, listKind: BlogList }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      subresources: { status: {} }
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [title]
+              properties:
+                title: { type: string, minLength: 1 }
+                replicas: { type: integer, minimum: 1, default: 1 }
+            status:
+              type: object
+              properties:
+                observedGeneration: { type: integer, format: int64 }
+`;
+
+const tmp = mkdtempSync(join(tmpdir(), "metahook-create-e2e-"));
+const tarballs = join(tmp, "tarballs");
+const project = join(tmp, "blog-controller");
+let server: ChildProcess | undefined;
+
+// A clean environment for npm: nothing inherited from the pnpm that runs the tests.
+function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(npm_|pnpm_|PNPM_|INIT_CWD$|VITEST|NODE_OPTIONS$)/i.test(key)) env[key] = value;
+  }
+  return {
+    ...env,
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false",
+    ...extra,
+  };
+}
+
+interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function exec(command: string, args: string[], cwd: string, env = childEnv()): Promise<Ran> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    child.on("error", fail);
+    child.on("exit", (code) => done({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+// Every file under dir (node_modules included, by name, size and mtime; the rest by content).
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string, deep: boolean) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      const rel = relative(dir, path);
+      if (entry.isDirectory()) {
+        out.set(`${rel}/`, String(statSync(path).mtimeMs));
+        if (deep && entry.name !== "node_modules") walk(path, deep);
+      } else {
+        const s = statSync(path);
+        out.set(
+          rel,
+          `${s.mtimeMs}:${createHash("sha256").update(readFileSync(path)).digest("hex")}`,
+        );
+      }
+    }
+  };
+  walk(dir, true);
+  return out;
+}
+
+beforeAll(async () => {
+  for (const dir of [
+    "packages/runtime",
+    "packages/cli",
+    "generators/crd-types",
+    "generators/controller",
+    "packages/create-metacontroller-hook",
+  ]) {
+    const dist = join(REPO_ROOT, dir, "dist");
+    if (!existsSync(dist)) throw new Error(`${dist} is missing: build first (pnpm build)`);
+  }
+  const pack = await exec(
+    PNPM,
+    [
+      "-r",
+      ...PACKAGES.flatMap((p) => ["--filter", `@metahook/${p}`]),
+      "pack",
+      "--pack-destination",
+      tarballs,
+    ],
+    REPO_ROOT,
+    childEnv(),
+  );
+  expect(pack.code, pack.stderr).toBe(0);
+  const crd = join(tmp, "blog-crd.yaml");
+  await import("node:fs/promises").then((fs) => fs.writeFile(crd, BLOG_CRD));
+}, 120_000);
+
+afterAll(() => {
+  if (server?.pid !== undefined && server.exitCode === null) process.kill(-server.pid, "SIGTERM");
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe("npx create-metacontroller-hook, end to end", () => {
+  let created: Ran;
+
+  it("scaffolds non-interactively (CI set, stdin not a TTY) and installs from the packed packages", async () => {
+    created = await exec(
+      process.execPath,
+      [
+        CREATE_BIN,
+        "blog-controller",
+        "--crd",
+        "blog-crd.yaml",
+        "--children",
+        "deployments.apps/v1,services.v1",
+        "--metahook-source",
+        tarballs,
+        "--package-manager",
+        "npm",
+      ],
+      tmp,
+      childEnv({ CI: "1" }),
+    );
+    expect(created.code, created.stderr).toBe(0);
+    expect(created.stdout).toMatch(
+      /^created blog-controller: CompositeController blog-controller for Blog, children Deployment, Service/,
+    );
+    const pkg = JSON.parse(readFileSync(join(project, "package.json"), "utf8"));
+    expect(pkg.dependencies["@metahook/runtime"]).toMatch(/^file:.*metahook-runtime-.*\.tgz$/);
+    expect(pkg.overrides["@metahook/gen-controller"]).toMatch(/^file:.*\.tgz$/);
+    expect(existsSync(join(project, "node_modules/@metahook/cli/dist/bin.js"))).toBe(true);
+    for (const file of [
+      "deploy/crd.yaml",
+      "deploy/controller.yaml",
+      "deploy/deployment.yaml",
+      "deploy/service.yaml",
+      "deploy/pdb.yaml",
+      "deploy/kustomization.yaml",
+      "src/blog-controller.ts",
+      "src/blog-controller.test.ts",
+      "src/blog-controller.generated.ts",
+      "src/types/example.com/v1/Blog.ts",
+      "fixtures/sync-request.json",
+      "Dockerfile",
+      ".gitignore",
+      "README.md",
+    ]) {
+      expect(existsSync(join(project, file)), file).toBe(true);
+    }
+  }, 150_000);
+
+  it("`test` passes in the new project", async () => {
+    const res = await exec("npm", ["test"], project);
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    expect(res.stdout).toMatch(/Tests\s+.*1 passed/);
+  }, 60_000);
+
+  it("`build` passes and compiles the controller to dist/", async () => {
+    const res = await exec("npm", ["run", "build"], project);
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    expect(existsSync(join(project, "dist/blog-controller.js"))).toBe(true);
+  }, 60_000);
+
+  it("`gen types <crd>` works through the gen script", async () => {
+    const res = await exec(
+      "npm",
+      ["run", "gen", "--", "types", "deploy/crd.yaml", "-o", "gen-check"],
+      project,
+    );
+    expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
+    const blog = readFileSync(join(project, "gen-check/example.com/v1/Blog.ts"), "utf8");
+    expect(blog).toContain("metahook gen types deploy/crd.yaml -o gen-check");
+    expect(blog).toMatch(/title: string/);
+    rmSync(join(project, "gen-check"), { recursive: true });
+  }, 60_000);
+
+  it("`start` serves, and a sync request built for its controller gets 200 with typed children", async () => {
+    server = spawn("npm", ["start"], {
+      cwd: project,
+      env: childEnv({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn" }),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let stdout = "";
+    let stderr = "";
+    server.stdout?.on("data", (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const base = await new Promise<string>((done, fail) => {
+      const timer = setTimeout(
+        () => fail(new Error(`no server after 30 s:\n${stdout}\n${stderr}`)),
+        30_000,
+      );
+      server?.stderr?.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        const m = /serving \d+ module\(s\) on (http:\/\/[^\s]+)/.exec(stderr);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          done(m[1]);
+        }
+      });
+      server?.on("exit", (code) => fail(new Error(`npm start exited ${code}:\n${stderr}`)));
+    });
+    expect(stdout).toContain("POST /blog-controller/sync\tsync\tdist/blog-controller.js");
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+
+    // A request built now, for a parent the scaffold never saw, from the project's own manifest.
+    const controller = parse(readFileSync(join(project, "deploy/controller.yaml"), "utf8"));
+    const request = buildCompositeRequest({
+      controller,
+      parent: {
+        apiVersion: "example.com/v1",
+        kind: "Blog",
+        metadata: {
+          name: "hello",
+          namespace: "blogs",
+          uid: "11111111-2222-4333-8444-555555555555",
+          generation: 3,
+        },
+        spec: { title: "Hello", replicas: 2 },
+      },
+      kinds: { "blogs.example.com": "Blog" },
+    });
+    const answered = await fetch(`${base}/blog-controller/sync`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(request),
+    });
+    expect(answered.status).toBe(200);
+    const response = (await answered.json()) as {
+      status: { observedGeneration: number };
+      children: { apiVersion: string; kind: string; metadata: { name: string } }[];
+    };
+    expect(response.status.observedGeneration).toBe(3);
+    expect(response.children.length).toBeGreaterThan(0);
+    for (const child of response.children) {
+      // Typed children: each is a declared child kind and valid against the official schema.
+      expect(["apps/v1/Deployment", "v1/Service"]).toContain(`${child.apiVersion}/${child.kind}`);
+      if (child.kind === "Deployment") new Deployment(child as IDeployment).validate();
+      else new Service(child as IService).validate();
+      expect(child.metadata.name.startsWith("hello")).toBe(true);
+    }
+
+    // The fixture the scaffold wrote is answered too.
+    const fixture = await fetch(`${base}/blog-controller/sync`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: readFileSync(join(project, "fixtures/sync-request.json")),
+    });
+    expect(fixture.status).toBe(200);
+
+    if (server.pid !== undefined) process.kill(-server.pid, "SIGTERM");
+    await new Promise((done) => server?.once("exit", done));
+  }, 60_000);
+
+  it("a second run into the same directory without --overwrite fails and changes nothing", async () => {
+    const before = snapshot(project);
+    const again = await exec(
+      process.execPath,
+      [
+        CREATE_BIN,
+        "blog-controller",
+        "--group",
+        "example.com",
+        "--kind",
+        "Post",
+        "--children",
+        "configmaps.v1",
+        "--metahook-source",
+        tarballs,
+      ],
+      tmp,
+      childEnv({ CI: "true" }),
+    );
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("blog-controller is not empty; nothing was changed");
+    expect(again.stdout).toBe("");
+    expect(snapshot(project)).toEqual(before);
+  }, 30_000);
+});
