@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { generateController, readControllers } from "@metahook/gen-controller";
+import { SHARED } from "@metahook/test-support";
 import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import {
@@ -18,8 +18,7 @@ import { scaffoldCrd } from "../src/commands/scaffold-crd.js";
 import { validateManifest, validateScaffold } from "../src/commands/scaffold-validate.js";
 import type { Output } from "../src/output.js";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const shared = join(here, "../../../../shared/metacontroller");
+const shared = join(SHARED, "metacontroller");
 const tmp = mkdtempSync(join(tmpdir(), "metahook-scaffold-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
