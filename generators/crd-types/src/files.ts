@@ -140,6 +140,10 @@ export async function writeFiles(
   const changed = new Set(drift.filter((d) => d.reason !== "stale").map((d) => d.path));
   const stale = drift.filter((d) => d.reason === "stale").map((d) => d.path);
   const staging = join(outDir, `.metahook-staging-${randomBytes(6).toString("hex")}`);
+  const existed = await stat(outDir).then(
+    () => true,
+    () => false,
+  );
   try {
     await mkdir(staging, { recursive: true });
     for (const file of files) {
@@ -156,15 +160,17 @@ export async function writeFiles(
     }
     for (const path of stale) await rm(join(outDir, path), { force: true });
   } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    // A directory created only for this write is removed too, so a failed run leaves no trace.
+    if (!existed) await rm(outDir, { recursive: true, force: true });
     throw new CrdTypesError(
       "WRITE_FAILED",
       `cannot write to ${outDir}: ${(error as Error).message}`,
       {},
       { cause: error },
     );
-  } finally {
-    await rm(staging, { recursive: true, force: true });
   }
+  await rm(staging, { recursive: true, force: true });
   return {
     written: files.filter((f) => changed.has(f.path)).map((f) => f.path),
     unchanged: files.filter((f) => !changed.has(f.path)).map((f) => f.path),

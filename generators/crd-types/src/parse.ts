@@ -100,13 +100,11 @@ function decode(input: InputFile): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
+// C0 control characters other than tab, line feed, vertical tab, form feed and carriage return.
+const C0_CONTROL = /[^\P{Cc}\t-\r\u007f-\u009f]/u;
+
 function firstControlCharacter(text: string): number {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    // Tab, line feed, vertical tab, form feed and carriage return are the allowed C0 characters.
-    if (c < 0x20 && (c < 0x09 || c > 0x0d)) return i;
-  }
-  return -1;
+  return C0_CONTROL.exec(text)?.index ?? -1;
 }
 
 function looksLikeJson(text: string): boolean {

@@ -65,9 +65,10 @@ function translate(
   if (intOrString) out.type = ["integer", "string"];
   if (typeof node.format === "string" && CHECKED_FORMATS.has(node.format)) out.format = node.format;
   if (typeof node.pattern === "string") {
+    const pattern = node.pattern.includes("(?i)") ? caseInsensitive(node.pattern) : node.pattern;
     try {
-      new RegExp(node.pattern, "u");
-      out.pattern = node.pattern;
+      new RegExp(pattern, "u");
+      out.pattern = pattern;
     } catch {
       note(
         path || "(root)",
@@ -120,4 +121,83 @@ function translate(
     if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   }
   return out;
+}
+
+/**
+ * Go RE2's inline `(?i)`, which JavaScript (before ES2025 modifiers) lacks: the flag is dropped and
+ * every letter of the whole pattern matches both cases. RE2 scopes the flag to the rest of its
+ * group, so this accepts a superset of what the API server accepts — never rejecting a valid value.
+ */
+function caseInsensitive(pattern: string): string {
+  const source = pattern.replaceAll("(?i)", "");
+  let out = "";
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charAt(i);
+    if (c === "\\") {
+      const escape = escapeLength(source, i);
+      out += source.slice(i, i + escape);
+      i += escape - 1;
+    } else if (c === "[") {
+      const end = classEnd(source, i);
+      const body = source.slice(i + 1, end);
+      out += `[${body}${otherCases(body)}]`;
+      i = end;
+    } else if (
+      source.startsWith("(?<", i) &&
+      !source.startsWith("(?<=", i) &&
+      !source.startsWith("(?<!", i)
+    ) {
+      // A named group: its name is not part of what is matched.
+      const end = source.indexOf(">", i);
+      out += source.slice(i, end + 1);
+      i = end;
+    } else if (/[a-z]/i.test(c)) {
+      out += `[${c.toLowerCase()}${c.toUpperCase()}]`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+function escapeLength(source: string, at: number): number {
+  const next = source.charAt(at + 1);
+  if (next === "x") return 4;
+  if (next === "c") return 3;
+  if (next === "u") return source.charAt(at + 2) === "{" ? source.indexOf("}", at) - at + 1 : 6;
+  if ((next === "p" || next === "P") && source.charAt(at + 2) === "{")
+    return source.indexOf("}", at) - at + 1;
+  return 2;
+}
+
+function classEnd(source: string, at: number): number {
+  for (let i = at + 1; i < source.length; i++) {
+    const c = source.charAt(i);
+    if (c === "\\") i += escapeLength(source, i) - 1;
+    else if (c === "]" && i > at + 1) return i;
+  }
+  return source.length - 1;
+}
+
+/** The other-case counterparts of the letters and letter ranges in a character class body. */
+function otherCases(body: string): string {
+  const swap = (ch: string): string =>
+    ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase();
+  let extra = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charAt(i);
+    if (c === "\\") {
+      i += escapeLength(body, i) - 1;
+    } else if (
+      /[a-z]/i.test(c) &&
+      body.charAt(i + 1) === "-" &&
+      /[a-z]/i.test(body.charAt(i + 2))
+    ) {
+      extra += `${swap(c)}-${swap(body.charAt(i + 2))}`;
+      i += 2;
+    } else if (/[a-z]/i.test(c)) {
+      extra += swap(c);
+    }
+  }
+  return extra;
 }

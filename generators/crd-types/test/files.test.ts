@@ -46,15 +46,15 @@ describe("writeFiles and checkFiles", () => {
     expect((await checkFiles(dir, files)).map((d) => d.reason)).toEqual(files.map(() => "missing"));
   });
 
-  it("writes nothing when any file cannot be written", async () => {
-    const dir = tempDir("atomic");
+  it("writes nothing when any file cannot be written, not even the directory", async () => {
+    const dir = join(tempDir("atomic"), "out");
     const files = [
       { path: "a.ts", content: "// a\n" },
       // `a.ts` is a file, so it cannot also be a directory: the second write fails.
       { path: "a.ts/b.ts", content: "// b\n" },
     ];
     await expect(writeFiles(dir, files)).rejects.toMatchObject({ code: "WRITE_FAILED" });
-    expect(readdirSync(dir)).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
   });
 
   it("refuses paths outside the output directory", async () => {

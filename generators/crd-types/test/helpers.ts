@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -78,8 +78,12 @@ export function jsonInput(path: string, ...docs: Schema[]): InputFile {
 
 /** A fresh directory under the package's `.tmp/`. */
 export function tempDir(name: string): string {
-  const dir = join(packageDir, ".tmp", `${name}-${process.pid}`);
-  rmSync(dir, { recursive: true, force: true });
+  const root = join(packageDir, ".tmp");
+  // Earlier runs' directories of the same name are garbage; other names may be in use by parallel files.
+  if (existsSync(root))
+    for (const old of readdirSync(root))
+      if (old.startsWith(`${name}-`)) rmSync(join(root, old), { recursive: true, force: true });
+  const dir = join(root, `${name}-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   return dir;
 }

@@ -1,12 +1,5 @@
 import { resolve } from "node:path";
-import {
-  CrdTypesError,
-  type CrdTypesErrorCode,
-  checkFiles,
-  generateTypes,
-  readInputs,
-  writeFiles,
-} from "@metahook/crd-types";
+import type { CrdTypesErrorCode } from "@metahook/crd-types";
 import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
 import { CliError, type CliErrorCode } from "../errors.js";
@@ -61,6 +54,10 @@ async function genTypes(
     "-o",
     shellQuote(options.out),
   ].join(" ");
+  // Loaded on use so other commands do not pay for the generator at startup.
+  const { CrdTypesError, checkFiles, generateTypes, readInputs, writeFiles } = await import(
+    "@metahook/crd-types"
+  );
   try {
     const files = await readInputs(inputs, { cwd: ctx.cwd });
     const result = generateTypes(files, {
