@@ -134,9 +134,9 @@ function caseInsensitive(pattern: string): string {
   for (let i = 0; i < source.length; i++) {
     const c = source.charAt(i);
     if (c === "\\") {
-      const escape = escapeLength(source, i);
-      out += source.slice(i, i + escape);
-      i += escape - 1;
+      const length = escapeLength(source, i);
+      out += source.slice(i, i + length);
+      i += length - 1;
     } else if (c === "[") {
       const end = classEnd(source, i);
       const body = source.slice(i + 1, end);
