@@ -42,7 +42,7 @@ export interface PromptAdapter {
   outro(message: string): void;
 }
 
-/** Streams for {@link clackPrompts} (default: the process's stdin and stdout). */
+/** Streams for {@link clackPrompts} (default: the process's stdin, and stderr for drawing). */
 export interface ClackStreams {
   readonly input?: Readable;
   readonly output?: Writable;
@@ -57,9 +57,10 @@ export interface ClackStreams {
  * ```
  */
 export function clackPrompts(streams: ClackStreams = {}): PromptAdapter {
+  // Prompts are a conversation, not a result: they go to stderr, keeping stdout for results.
   const io = {
     ...(streams.input ? { input: streams.input } : {}),
-    ...(streams.output ? { output: streams.output } : {}),
+    output: streams.output ?? process.stderr,
   };
   const answer = <T>(value: T | symbol): Answer<T> =>
     clack.isCancel(value) ? CANCELLED : (value as T);

@@ -1,13 +1,22 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { readControllers } from "@metahook/gen-controller";
-import { REPO_ROOT } from "@metahook/test-support";
+import { REPO_ROOT, SHARED } from "@metahook/test-support";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
   type Answer,
+  buildProject,
   CANCELLED,
   type CreateContext,
   clackPrompts,
@@ -16,6 +25,7 @@ import {
   PROJECT_DEV_DEPENDENCIES,
   type PromptAdapter,
   parseFlags,
+  publishedDependencies,
   run,
   tarballDependencies,
 } from "../src/index.js";
@@ -577,5 +587,52 @@ describe("--help and --version", () => {
     expect(res.stdout).toBe(
       JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version,
     );
+  });
+});
+
+describe("buildProject over Metacontroller's upstream example CRDs", () => {
+  const examples = join(SHARED, "metacontroller/examples");
+  const crdFiles = readdirSync(examples, { recursive: true, encoding: "utf8" })
+    .filter((f) => /\.ya?ml$/.test(f))
+    .filter((f) =>
+      /^kind: CustomResourceDefinition$/m.test(readFileSync(join(examples, f), "utf8")),
+    )
+    .sort();
+  const cases = crdFiles.flatMap((file) =>
+    (["composite", "decorator"] as const).map((template) => ({ file, template })),
+  );
+
+  it("finds the CRDs", () => {
+    expect(crdFiles.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(cases)("$file as a $template parent", ({ file, template }) => {
+    const content = readFileSync(join(examples, file), "utf8");
+    const project = buildProject({
+      name: "upstream",
+      parent: { crd: { path: file, content } },
+      children: "configmaps.v1,secrets.v1",
+      template,
+      hookVersion: "v1",
+      packageManager: "npm",
+      dependencies: publishedDependencies(),
+    });
+    const byPath = new Map(project.files.map((f) => [f.path, f.content]));
+    const controllers = readControllers({
+      path: "controller.yaml",
+      content: byPath.get("deploy/controller.yaml") ?? "",
+    });
+    expect(controllers[0]?.kind).toBe(
+      template === "composite" ? "CompositeController" : "DecoratorController",
+    );
+    const name = project.controller.name;
+    expect(byPath.get(`src/${name}.ts`)).toContain(`Served at /${name}/sync`);
+    const request = JSON.parse(byPath.get("fixtures/sync-request.json") ?? "{}");
+    const parent = template === "composite" ? request.parent : request.object;
+    expect(parent.kind).toBe(project.controller.parent.kind);
+    expect(Object.keys(template === "composite" ? request.children : request.attachments)).toEqual([
+      "ConfigMap.v1",
+      "Secret.v1",
+    ]);
   });
 });
