@@ -325,6 +325,8 @@ describe("metahook scaffold controller", () => {
 
     for (const file of ["controller.yaml", "deployment.yaml", "service.yaml", "pdb.yaml"]) {
       validateIndependently(file, deploy(file));
+      // Plain YAML for humans: no anchors or aliases even where objects repeat.
+      expect(deploy(file)).not.toMatch(/[&*]a\d+\b/);
     }
     const kustomization = parse(deploy("kustomization.yaml"));
     for (const resource of kustomization.resources as string[]) {

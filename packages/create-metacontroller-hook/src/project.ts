@@ -150,6 +150,17 @@ coverage/
 *.tgz
 `;
 
+/** How the project's own binaries run: `npx`, `pnpm exec`, `yarn`, `bunx`. */
+function execCommand(pm: PackageManager): string {
+  return { npm: "npx", pnpm: "pnpm exec", yarn: "yarn", bun: "bunx" }[pm];
+}
+
+// Commands with their comments lined up.
+function steps(lines: readonly [command: string, comment: string][]): string {
+  const width = Math.max(...lines.map(([c]) => c.length));
+  return lines.map(([c, comment]) => `${c.padEnd(width)}   # ${comment}`).join("\n");
+}
+
 function readme(
   options: ProjectOptions,
   controller: ScaffoldedController,
@@ -181,10 +192,12 @@ A typed [Metacontroller](https://metacontroller.github.io/metacontroller/) hook,
 ## Next steps
 
 \`\`\`sh
-${options.packageManager === "npm" ? "npm install" : `${pm} install`}     # unless it already ran
-${runCommand(pm, "test")}            # the controller's test
-${runCommand(pm, "dev")}             # serve src/ on :8080 and reload on change
-${runCommand(pm, "build")} && ${runCommand(pm, "start")}   # compile to dist/ and serve it
+${steps([
+  [`${pm} install`, "unless it already ran"],
+  [runCommand(pm, "test"), "the controller's test"],
+  [runCommand(pm, "dev"), "serve src/ on :8080, reload on change"],
+  [`${runCommand(pm, "build")} && ${runCommand(pm, "start")}`, "compile to dist/ and serve that"],
+])}
 \`\`\`
 
 Try a hook call while it serves:
@@ -192,15 +205,17 @@ Try a hook call while it serves:
 \`\`\`sh
 curl -s -H 'content-type: application/json' --data @fixtures/sync-request.json \\
   http://localhost:8080/${name}/sync
-npx metahook run src/${name}.ts fixtures/sync-request.json    # the same, without a server
+${execCommand(pm)} metahook run src/${name}.ts fixtures/sync-request.json    # the same, without a server
 \`\`\`
 
 Changed the CRD or the controller manifest? Regenerate the types (your \`src/${name}.ts\` is kept;
 hooks newly declared in the manifest are added to it):
 
 \`\`\`sh
-${runCommand(pm, "generate")}
-${runCommand(pm, "gen", "types deploy/crd.yaml -o src/types")}     # the CRD types alone
+${steps([
+  [runCommand(pm, "generate"), "types, and hooks newly declared"],
+  [runCommand(pm, "gen", "types deploy/crd.yaml -o src/types"), "the CRD types alone"],
+])}
 \`\`\`
 
 ## Run it on a kind cluster
@@ -348,7 +363,10 @@ function build(options: ProjectOptions): Project {
     ...controller.files,
     ...sources,
     { path: "fixtures/sync-request.json", content: `${JSON.stringify(request, null, 2)}\n` },
-    { path: example, content: stringify(sampleParent, { lineWidth: 0 }) },
+    {
+      path: example,
+      content: stringify(sampleParent, { lineWidth: 0, aliasDuplicateObjects: false }),
+    },
   ];
   return { files, controller, fixture: "fixtures/sync-request.json" };
 }

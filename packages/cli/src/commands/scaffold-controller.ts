@@ -401,7 +401,7 @@ coverage
 `;
 
 function yamlDocument(value: unknown): string {
-  return stringify(value, { lineWidth: 0 });
+  return stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 function basename(path: string): string {

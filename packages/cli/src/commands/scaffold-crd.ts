@@ -159,6 +159,6 @@ export function scaffoldCrd(options: ScaffoldCrdOptions): ScaffoldedCrd {
     version,
     scope,
     crd,
-    yaml: stringify(crd, { lineWidth: 0 }),
+    yaml: stringify(crd, { lineWidth: 0, aliasDuplicateObjects: false }),
   };
 }
