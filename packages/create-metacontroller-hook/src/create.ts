@@ -1,5 +1,6 @@
 // The command: flags → (prompts) → project → files → install → next steps.
 import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { basename, relative, resolve } from "node:path";
 import {
@@ -143,6 +144,7 @@ export async function createProject(
     dependencies,
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
   });
+  for (const note of project.notes) ctx.err(`note: ${note}`);
   let written: string[];
   try {
     written = await writeScaffold(dir, project.files, { force: options.overwrite });
@@ -298,7 +300,12 @@ async function fromPrompts(
         await prompts.text({
           message: "Path of the CRD (YAML or JSON)",
           placeholder: "crd.yaml",
-          validate: (v) => (v.trim() === "" ? "a file path" : undefined),
+          validate: (v) =>
+            v.trim() === ""
+              ? "a file path"
+              : existsSync(resolve(ctx.cwd, v.trim()))
+                ? undefined
+                : `${v.trim()}: no such file`,
         }),
         prompts,
       );

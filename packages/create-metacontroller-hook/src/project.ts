@@ -45,6 +45,8 @@ export interface Project {
   readonly controller: ScaffoldedController;
   /** Where the request fixture is, relative to the project. */
   readonly fixture: string;
+  /** What the generator noticed (printed as notes on stderr). */
+  readonly notes: readonly string[];
 }
 
 /** `npm run build` / `pnpm build` / … */
@@ -368,5 +370,5 @@ function build(options: ProjectOptions): Project {
       content: stringify(sampleParent, { lineWidth: 0, aliasDuplicateObjects: false }),
     },
   ];
-  return { files, controller, fixture: "fixtures/sync-request.json" };
+  return { files, controller, fixture: "fixtures/sync-request.json", notes: generated.notes };
 }

@@ -477,6 +477,24 @@ describe("interactive (a TTY, CI unset)", () => {
     expect(existsSync(join(cwd, "app"))).toBe(false);
   });
 
+  it("takes an existing CRD file, checking that it exists", async () => {
+    const cwd = freshDir("ask-file");
+    writeFileSync(
+      join(cwd, "blog-crd.yaml"),
+      readFileSync(join(REPO_ROOT, "generators/controller/test/fixtures/blog-crd.yaml")),
+    );
+    const missing = scripted(["app", "file", "nope.yaml"]);
+    const refused = await create(["--no-install"], { cwd, tty: true, prompts: missing.adapter });
+    expect(refused.stderr).toMatch(/"nope\.yaml" rejected .*: nope\.yaml: no such file/);
+    const s = scripted(["app", "file", "blog-crd.yaml", "composite", "", "v1"]);
+    const res = await create(["--no-install"], { cwd, tty: true, prompts: s.adapter });
+    expect(res.code, res.stderr).toBe(0);
+    expect(s.asked).toContain("Path of the CRD (YAML or JSON)");
+    expect(readFileSync(join(cwd, "app/src/blog-controller.generated.ts"), "utf8")).toContain(
+      "export type Parent = Blog;",
+    );
+  });
+
   it("validates answers the way the flags are validated", async () => {
     const cwd = freshDir("validate");
     const s = scripted(["app", "new", "example", "Blog"]);
