@@ -95,6 +95,12 @@ export interface Drift {
 /**
  * Compares `files` with `outDir` without writing anything. Generated files on disk that are no
  * longer produced (recognised by the banner) are reported as `stale`.
+ *
+ * @example
+ * ```ts
+ * const drift = await checkFiles("src/__generated__", generateTypes(inputs).files);
+ * if (drift.length > 0) process.exitCode = 1;
+ * ```
  */
 export async function checkFiles(
   outDir: string,
@@ -123,6 +129,11 @@ export interface WriteReport {
  * Writes `files` under `outDir`, all or nothing: every changed file is first written to a staging
  * directory inside `outDir`, and only when all of them are written are they renamed into place.
  * Unchanged files are not touched; stale generated files (see {@link checkFiles}) are removed.
+ *
+ * @example
+ * ```ts
+ * const { written } = await writeFiles("src/__generated__", generateTypes(inputs).files);
+ * ```
  */
 export async function writeFiles(
   outDir: string,

@@ -104,10 +104,12 @@ export class NameAllocator {
     this.#used.add(name);
   }
 
+  /** Whether `name` is taken. */
   has(name: string): boolean {
     return this.#used.has(name);
   }
 
+  /** Takes and returns `base`, or the first of `base2`, `base3`… that is free. */
   allocate(base: string): string {
     let name = base;
     for (let i = 2; this.#used.has(name); i++) name = `${base}${i}`;

@@ -55,10 +55,12 @@ export class SchemaReader {
   readonly #texts = new Map<string, number>();
   readonly #location: CrdTypesErrorLocation;
 
+  /** `location` (file, CRD, version) is attached to every error. */
   constructor(location: CrdTypesErrorLocation) {
     this.#location = location;
   }
 
+  /** Checks `raw` (the node at dotted `path`) and its subtree; throws INVALID_SCHEMA naming the path. */
   read(raw: unknown, path: string): SchemaNode {
     if (!isObject(raw)) this.#fail(path, "a schema must be an object");
     const node = raw as JsonObject;
