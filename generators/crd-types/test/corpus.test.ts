@@ -1,7 +1,7 @@
 // Acceptance: every CRD of ../shared/crds (as listed in index.tsv) and Metacontroller's own CRDs
 // generate, the whole output type-checks as one strict project, and the generated runtime models
 // accept upstream example objects and reject mutated ones, naming the path.
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import jsyaml from "js-yaml";
@@ -227,6 +227,36 @@ describe("round trip with upstream examples", () => {
     const projects = new Set(rows.map((r) => r.file.split("__")[0]));
     const covered = new Set(examples.map((e) => e.label.split(/[ ./]/)[0]));
     expect([...projects].filter((p) => !covered.has(p))).toEqual([]);
+  });
+
+  it("the examples type-check as values of the generated types; every mutated one is a type error", () => {
+    const header = (i: number, object: Schema): string => {
+      const [group, version, kind] = splitApi(object);
+      return `import type { ${kind} as T${i} } from "./${group}/${version}/${kind}.js";`;
+    };
+    const module = (objects: readonly Schema[]): string =>
+      [
+        ...objects.map((o, i) => header(i, o)),
+        ...objects.map((o, i) => `export const value${i}: T${i} = ${JSON.stringify(o)};`),
+      ].join("\n");
+    const valid = join(outDir, "examples.ts");
+    writeFileSync(valid, module(examples.map((e) => e.object)));
+    expect(compile([valid])).toEqual([]);
+
+    const mutated = examples.flatMap((e) => {
+      const schema = crdSchema(...splitApi(e.object));
+      return [
+        wrongTypeLeaf(e.object, schema)?.object,
+        requiredField(e.object, schema)?.object,
+      ].filter((o): o is Schema => o !== undefined);
+    });
+    const invalid = join(outDir, "mutated.ts");
+    writeFileSync(invalid, module(mutated));
+    const linesWithErrors = new Set(
+      compile([invalid]).map((d) => Number(/:(\d+):\d+ /.exec(d)?.[1])),
+    );
+    const valueLines = mutated.map((_, i) => mutated.length + i + 1);
+    expect(valueLines.filter((line) => !linesWithErrors.has(line))).toEqual([]);
   });
 
   it.each(examples)("$label validates", async ({ object }) => {
