@@ -30,6 +30,14 @@ interface Crd {
   readonly module: string;
 }
 
+/** What the CRD's schemas say, to check each tool's output against. */
+interface SchemaFacts {
+  /** Every property name at any depth of any version. */
+  readonly propertyNames: ReadonlySet<string>;
+  /** Whether a version's root schema has `status`. */
+  readonly hasStatus: boolean;
+}
+
 interface RunResult {
   readonly ok: boolean;
   readonly seconds: number;
@@ -43,6 +51,10 @@ interface ToolReport {
   readonly generated: number;
   readonly compiling: number;
   readonly counts: Counts;
+  /** Schema property names that appear nowhere in the output as a property (renamed or dropped). */
+  readonly missingNames: number;
+  readonly statusTyped: number;
+  readonly withStatus: number;
   readonly medianPerCrd: number | undefined;
   /** Sum of the one-process-per-CRD times, over the CRDs the tool can read. */
   readonly totalPerCrd: number | undefined;
@@ -231,6 +243,61 @@ function count(files: readonly string[]): Counts {
   return totals;
 }
 
+/** Property names declared in `files` (interface members and class properties), as written in JSON. */
+function declaredNames(files: readonly string[]): Set<string> {
+  const names = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (
+      (ts.isPropertySignature(node) || ts.isPropertyDeclaration(node)) &&
+      (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))
+    ) {
+      names.add(node.name.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const file of files)
+    visit(
+      ts.createSourceFile(
+        file,
+        readFileSync(file, "utf8"),
+        ts.ScriptTarget.ES2022,
+        false,
+        ts.ScriptKind.TS,
+      ),
+    );
+  return names;
+}
+
+async function schemaFacts(corpus: readonly Crd[]): Promise<Map<string, SchemaFacts>> {
+  const { readCrds, readInputs } = await import("@metahook/crd-types");
+  const facts = new Map<string, SchemaFacts>();
+  for (const crd of corpus) {
+    const [parsed] = readCrds(await readInputs([crd.path])).crds;
+    const propertyNames = new Set<string>();
+    const walk = (node: unknown): void => {
+      if (typeof node !== "object" || node === null) return;
+      const record = node as { [key: string]: unknown };
+      const properties = record.properties;
+      if (typeof properties === "object" && properties !== null) {
+        for (const [name, child] of Object.entries(properties)) {
+          propertyNames.add(name);
+          walk(child);
+        }
+      }
+      walk(record.items);
+      walk(record.additionalProperties);
+    };
+    let hasStatus = false;
+    for (const version of parsed?.versions ?? []) {
+      walk(version.schema);
+      const root = version.schema.properties;
+      if (typeof root === "object" && root !== null && "status" in root) hasStatus = true;
+    }
+    facts.set(crd.file, { propertyNames, hasStatus });
+  }
+  return facts;
+}
+
 /** Type-checks every .ts file under `out` as one project; returns the files with errors. */
 function compile(
   out: string,
@@ -268,18 +335,25 @@ function median(values: readonly number[]): number | undefined {
   return sorted.length % 2 === 1 ? sorted[mid] : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
-function benchTool(tool: Tool, corpus: readonly Crd[], perCrd: boolean): ToolReport {
+function benchTool(
+  tool: Tool,
+  corpus: readonly Crd[],
+  perCrd: boolean,
+  facts: ReadonlyMap<string, SchemaFacts>,
+): ToolReport {
   const slug = tool.name.replace(/[^A-Za-z0-9]+/g, "-").replace(/^-|-$/g, "");
   const notes: string[] = [];
   let usable = corpus;
   const perCrdSeconds: number[] = [];
-  if (perCrd) {
-    // One process per CRD: which CRDs the tool handles at all, and its per-CRD time.
+  let perCrdDone = false;
+  // One process per CRD: which CRDs the tool handles at all, and its per-CRD time.
+  const runPerCrd = (): void => {
+    perCrdDone = true;
     usable = corpus.filter((crd, i) => {
-      const out = join(resultsDir, `${slug}-single`, String(i));
-      rmSync(out, { recursive: true, force: true });
-      const result = tool.run([crd], out);
-      const ok = result.ok && tool.filesOf(crd, out).length > 0;
+      const single = join(resultsDir, `${slug}-single`, String(i));
+      rmSync(single, { recursive: true, force: true });
+      const result = tool.run([crd], single);
+      const ok = result.ok && tool.filesOf(crd, single).length > 0;
       if (ok) perCrdSeconds.push(result.seconds);
       else notes.push(`fails on ${crd.file}: ${firstError(result.output)}`);
       process.stderr.write(
@@ -287,7 +361,8 @@ function benchTool(tool: Tool, corpus: readonly Crd[], perCrd: boolean): ToolRep
       );
       return ok;
     });
-  }
+  };
+  if (perCrd) runPerCrd();
   const out = join(resultsDir, slug);
   rmSync(out, { recursive: true, force: true });
   let mode = `one process, ${corpus.length} CRDs`;
@@ -296,6 +371,8 @@ function benchTool(tool: Tool, corpus: readonly Crd[], perCrd: boolean): ToolRep
     return tool.run(crds, out);
   };
   let result = repeat(fresh(corpus));
+  // Without the per-CRD pass we do not yet know which CRDs the tool can read.
+  if (!result.ok && !perCrdDone) runPerCrd();
   if (!result.ok && usable.length < corpus.length) {
     notes.push(
       `the one-process run over all ${corpus.length} CRDs fails after ${result.seconds.toFixed(2)} s: ${firstError(result.output)}`,
@@ -313,6 +390,19 @@ function benchTool(tool: Tool, corpus: readonly Crd[], perCrd: boolean): ToolRep
   );
   if (errors > 0) notes.push(`${errors} type errors, e.g. ${sample.join("; ")}`);
   const counts = count(generated.flatMap((crd) => tool.filesOf(crd, out)));
+  let missingNames = 0;
+  let statusTyped = 0;
+  let withStatus = 0;
+  for (const crd of generated) {
+    const fact = facts.get(crd.file);
+    if (fact === undefined) continue;
+    const declared = declaredNames(tool.filesOf(crd, out));
+    for (const name of fact.propertyNames) if (!declared.has(name)) missingNames++;
+    if (fact.hasStatus) {
+      withStatus++;
+      if (declared.has("status")) statusTyped++;
+    }
+  }
   return {
     tool: tool.name,
     mode,
@@ -320,6 +410,9 @@ function benchTool(tool: Tool, corpus: readonly Crd[], perCrd: boolean): ToolRep
     generated: generated.length,
     compiling: compiling.length,
     counts,
+    missingNames,
+    statusTyped,
+    withStatus,
     medianPerCrd: median(perCrdSeconds),
     totalPerCrd: perCrdSeconds.length === 0 ? undefined : perCrdSeconds.reduce((a, b) => a + b, 0),
     notes,
@@ -367,6 +460,8 @@ function table(reports: readonly ToolReport[], total: number): string {
     "open index signatures",
     "map index signatures",
     "{}",
+    "schema property names not in the output",
+    "status typed",
   ];
   const rows = reports.map((r) => [
     r.tool,
@@ -381,6 +476,8 @@ function table(reports: readonly ToolReport[], total: number): string {
     String(r.counts.openIndexSignatures),
     String(r.counts.mapIndexSignatures),
     String(r.counts.emptyObjects),
+    String(r.missingNames),
+    `${r.statusTyped} of ${r.withStatus}`,
   ]);
   const line = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
   return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
@@ -417,10 +514,11 @@ async function main(): Promise<void> {
   );
   if (build.status !== 0) throw new Error("building @metahook/cli failed");
   mkdirSync(resultsDir, { recursive: true });
+  const facts = await schemaFacts(corpus);
   const reports = TOOLS.map((tool) => {
     process.stderr.write(`${tool.name}…\n`);
     // Our own per-CRD run is skipped: its one-process time is the figure that matters and it reads every CRD.
-    return benchTool(tool, corpus, perCrd && tool.name !== "metahook gen types");
+    return benchTool(tool, corpus, perCrd && tool.name !== "metahook gen types", facts);
   });
   const inProcess = await library(corpus);
   const startup = repeat(() =>

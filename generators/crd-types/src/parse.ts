@@ -16,12 +16,22 @@ export interface SourceDocument {
   readonly value: unknown;
 }
 
-// YAML 1.2 core schema (what sigs.k8s.io/yaml resolves plain scalars to) plus merge keys, which
-// go-yaml supports; deliberately without js-yaml's timestamp/binary types, which would turn
-// `2024-01-01` into a Date.
+// kubectl reads YAML with sigs.k8s.io/yaml, i.e. go-yaml v2: the YAML 1.2 core scalars, merge keys,
+// and YAML 1.1's other booleans (`on`, `off`, `yes`, `no`, `y`, `n`), so `on:` as a key becomes
+// "true". js-yaml's timestamp and binary types are left out: they would turn `2024-01-01` into a Date.
+// It replaces js-yaml's bool type (one type per tag), so it covers true and false too.
+const YAML11_TRUE = /^(?:true|True|TRUE|y|Y|yes|Yes|YES|on|On|ON)$/;
+const YAML11_FALSE = /^(?:false|False|FALSE|n|N|no|No|NO|off|Off|OFF)$/;
+const YAML11_BOOL = new jsyaml.Type("tag:yaml.org,2002:bool", {
+  kind: "scalar",
+  resolve: (data: unknown) =>
+    typeof data === "string" && (YAML11_TRUE.test(data) || YAML11_FALSE.test(data)),
+  construct: (data: string) => YAML11_TRUE.test(data),
+  predicate: (value: unknown) => typeof value === "boolean",
+});
 // (@types/js-yaml 4.0.9 does not declare the `types` export that js-yaml 4 has.)
 const { types } = jsyaml as unknown as { types: { merge: jsyaml.Type } };
-const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [types.merge] });
+const SCHEMA = jsyaml.CORE_SCHEMA.extend({ implicit: [types.merge, YAML11_BOOL] });
 
 // Aliases are shared references after parsing, so the parse itself is linear; the danger is the
 // expanded tree every later stage walks. A real document expands to fewer nodes than it has bytes,

@@ -141,6 +141,19 @@ spec:
     },
   ];
 
+  it("YAML 1.1 booleans (on, off, yes, no, y, n) resolve as kubectl's go-yaml resolves them", () => {
+    const text = `${yaml(crd({ kind: "Switch", spec: { type: "object" } })).replace(
+      '"spec":{"type":"object"}',
+      '"spec":{"type":"object","properties":{"mode":{"type":"string","enum":[on, Off, "on", yes, n, true]}, on: {"type":"string"}}}',
+    )}`;
+    const content = fileAt(
+      generateTypes([{ path: "switch.yaml", content: text }]).files,
+      "example.com/v1/Switch.ts",
+    );
+    expect(content).toContain('  mode?: true | false | "on";');
+    expect(content).toContain("  true?: string;");
+  });
+
   it.each(cases)("$name", ({ inputs, want, notes }) => {
     const result = generateTypes(inputs);
     const content = fileAt(result.files, want.path);
