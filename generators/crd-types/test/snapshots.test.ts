@@ -1,0 +1,35 @@
+// Real CRDs snapshotted for review: Metacontroller's own (the controllers metahook serves) and
+// Flagger's Canary (the YAML no other generator reads, with oneOf alternatives and int-or-string).
+// The snapshots are real .ts files under test/snapshots/, type-checked by `pnpm typecheck`.
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { generateTypes, readInputs } from "../src/index.js";
+import { packageDir, sharedDir } from "./helpers.js";
+
+const shared = sharedDir();
+const cases = [
+  {
+    name: "metacontroller",
+    inputs: [join(shared, "metacontroller", "crds", "metacontroller-crds-v1.yaml")],
+    command:
+      "metahook gen types ../shared/metacontroller/crds/metacontroller-crds-v1.yaml -o test/snapshots/metacontroller",
+  },
+  {
+    name: "flagger",
+    inputs: [join(shared, "crds", "flagger__canaries.flagger.app.yaml")],
+    command:
+      "metahook gen types ../shared/crds/flagger__canaries.flagger.app.yaml -o test/snapshots/flagger",
+  },
+];
+
+describe("real CRD snapshots", () => {
+  it.each(cases)("$name", async ({ name, inputs, command }) => {
+    const result = generateTypes(await readInputs(inputs), { command });
+    expect(result.files.length).toBeGreaterThan(3);
+    for (const file of result.files) {
+      await expect(file.content).toMatchFileSnapshot(
+        join(packageDir, "test", "snapshots", name, file.path),
+      );
+    }
+  });
+});
