@@ -1,14 +1,5 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { CrdTypesError, readInputs } from "@metahook/crd-types";
-import {
-  checkGenerated,
-  GenControllerError,
-  generateController,
-  readControllers,
-  readExisting,
-  writeResult,
-} from "@metahook/gen-controller";
 import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
@@ -74,6 +65,16 @@ async function genController(
     "-o",
     shellQuote(options.out),
   ].join(" ");
+  // Loaded on use: ts-morph alone takes most of a second to import.
+  const { CrdTypesError, readInputs } = await import("@metahook/crd-types");
+  const {
+    checkGenerated,
+    GenControllerError,
+    generateController,
+    readControllers,
+    readExisting,
+    writeResult,
+  } = await import("@metahook/gen-controller");
   try {
     const content = await readFile(resolve(ctx.cwd, controllerPath), "utf8").catch(
       (cause: unknown) => {

@@ -1,0 +1,197 @@
+// The work behind `serve`, `dev` and `run`, loaded only when one of them runs.
+import { watch } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import {
+  type ControllerDefinition,
+  createHookServer,
+  HookError,
+  type HookFunction,
+  type HookServer,
+  isControllerDefinition,
+} from "@metahook/runtime";
+import { invokeHook } from "@metahook/runtime/testing";
+import { pino } from "pino";
+import type { CommandContext } from "../cli.js";
+import { CliError } from "../errors.js";
+import { type LoadedModule, loadModules } from "../load.js";
+
+/** Options of `serve` and `dev`. */
+export interface ServeOptions {
+  port: number;
+  host: string;
+  timeout?: number;
+  logLevel?: string;
+}
+
+function controllersOf(modules: readonly LoadedModule[]): {
+  [name: string]: ControllerDefinition | HookFunction;
+} {
+  return Object.fromEntries(modules.map((m) => [m.name, m.value]));
+}
+
+async function startServer(
+  modules: readonly LoadedModule[],
+  options: ServeOptions,
+  ctx: CommandContext,
+): Promise<{ server: HookServer; address: string }> {
+  const server = createHookServer({
+    controllers: controllersOf(modules),
+    ...(options.timeout ? { hookTimeoutMs: options.timeout } : {}),
+    // Logs are diagnostics: stderr, leaving stdout to the route list.
+    logger: pino(
+      {
+        level: options.logLevel ?? ctx.env.LOG_LEVEL ?? "info",
+        base: undefined,
+        timestamp: pino.stdTimeFunctions.isoTime,
+      },
+      pino.destination(2),
+    ),
+  });
+  let address: string;
+  try {
+    address = await server.listen({ port: options.port, host: options.host });
+  } catch (cause) {
+    throw new CliError(
+      "SERVE_FAILED",
+      `cannot listen on ${options.host}:${options.port}: ${(cause as Error).message}`,
+      { cause },
+    );
+  }
+  return { server, address };
+}
+
+function printRoutes(
+  server: HookServer,
+  modules: readonly LoadedModule[],
+  address: string,
+  ctx: CommandContext,
+) {
+  const fileOf = new Map(modules.map((m) => [m.name, m.file]));
+  for (const route of server.routes) {
+    ctx.output.out(`POST ${route.path}\t${route.hook}\t${fileOf.get(route.controller) ?? ""}`);
+  }
+  ctx.output.err(`serving ${modules.length} module(s) on ${address}`);
+}
+
+function reportSkipped(skipped: readonly { file: string; reason: string }[], ctx: CommandContext) {
+  for (const s of skipped)
+    ctx.output.err(ctx.output.style("dim", `skipped ${s.file}: ${s.reason}`));
+}
+
+/** `metahook serve`: load the modules and serve them until a signal. */
+export async function serve(
+  paths: string[],
+  options: ServeOptions,
+  ctx: CommandContext,
+): Promise<void> {
+  const { modules, skipped } = await loadModules(paths, ctx.cwd);
+  reportSkipped(skipped, ctx);
+  const { server, address } = await startServer(modules, options, ctx);
+  printRoutes(server, modules, address, ctx);
+  server.closeOnSignals();
+}
+
+/** `metahook dev`: serve, and reload on change. */
+export async function dev(
+  paths: string[],
+  options: ServeOptions,
+  ctx: CommandContext,
+): Promise<void> {
+  let current = await startDev(paths, options, ctx);
+  let timer: NodeJS.Timeout | undefined;
+  const reload = () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      try {
+        const { modules, skipped } = await loadModules(paths, ctx.cwd);
+        await current.server.close();
+        reportSkipped(skipped, ctx);
+        current = await startServer(modules, options, ctx);
+        ctx.output.err(ctx.output.style("green", "reloaded"));
+        printRoutes(current.server, modules, current.address, ctx);
+      } catch (error) {
+        // Keep serving the last good version; say why the new one was not taken.
+        ctx.output.err(`${ctx.output.style("red", "reload failed")} ${(error as Error).message}`);
+      }
+    }, 150);
+  };
+  const watchers = paths.map((p) => watch(resolve(ctx.cwd, p), { recursive: true }, reload));
+  const stop = async () => {
+    for (const w of watchers) w.close();
+    await current.server.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop());
+  process.once("SIGTERM", () => void stop());
+}
+
+/** `metahook run`: one hook call, in-process, response on stdout. */
+export async function run(
+  module: string,
+  requestFile: string | undefined,
+  options: { hook?: "sync" | "finalize" | "customize" },
+  ctx: CommandContext,
+): Promise<void> {
+  const { modules } = await loadModules([module], ctx.cwd);
+  const loaded = modules[0];
+  if (!loaded || !isControllerDefinition(loaded.value)) {
+    throw new CliError(
+      "LOAD_FAILED",
+      `${module}: run needs a controller definition as default export`,
+    );
+  }
+  const text =
+    requestFile === undefined || requestFile === "-"
+      ? await readStdin()
+      : await readFile(resolve(ctx.cwd, requestFile), "utf8").catch((cause: unknown) => {
+          throw new CliError(
+            "INPUT_NOT_FOUND",
+            `${requestFile}: cannot be read: ${(cause as Error).message}`,
+          );
+        });
+  let request: unknown;
+  try {
+    request = JSON.parse(text);
+  } catch (cause) {
+    throw new CliError(
+      "INVALID_INPUT",
+      `${requestFile ?? "stdin"}: not valid JSON: ${(cause as Error).message}`,
+    );
+  }
+  try {
+    const response = await invokeHook(
+      loaded.value,
+      request,
+      options.hook ? { hook: options.hook } : {},
+    );
+    ctx.output.out(JSON.stringify(response, null, 2));
+  } catch (error) {
+    if (error instanceof HookError) {
+      throw new CliError(
+        "INVALID_INPUT",
+        `the server would answer ${error.statusCode} ${error.code}: ${error.message}`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+async function startDev(paths: string[], options: ServeOptions, ctx: CommandContext) {
+  const { modules, skipped } = await loadModules(paths, ctx.cwd);
+  reportSkipped(skipped, ctx);
+  const started = await startServer(modules, options, ctx);
+  printRoutes(started.server, modules, started.address, ctx);
+  ctx.output.err(ctx.output.style("dim", "watching for changes"));
+  return started;
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    throw new CliError("USAGE", "give a request file, or pipe a request JSON into stdin");
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
