@@ -54,6 +54,23 @@ export function toValidationSchema(
   return { ...root, properties, required: ["apiVersion", "kind", ...required] };
 }
 
+// The same few patterns (quantities, DNS names) recur thousands of times in a corpus.
+const compiledPatterns = new Map<string, boolean>();
+
+function compiles(pattern: string): boolean {
+  let ok = compiledPatterns.get(pattern);
+  if (ok === undefined) {
+    try {
+      new RegExp(pattern, "u");
+      ok = true;
+    } catch {
+      ok = false;
+    }
+    compiledPatterns.set(pattern, ok);
+  }
+  return ok;
+}
+
 function translate(
   node: JsonObject,
   path: string,
@@ -66,10 +83,9 @@ function translate(
   if (typeof node.format === "string" && CHECKED_FORMATS.has(node.format)) out.format = node.format;
   if (typeof node.pattern === "string") {
     const pattern = node.pattern.includes("(?i)") ? caseInsensitive(node.pattern) : node.pattern;
-    try {
-      new RegExp(pattern, "u");
+    if (compiles(pattern)) {
       out.pattern = pattern;
-    } catch {
+    } else {
       note(
         path || "(root)",
         `pattern ${JSON.stringify(node.pattern)} is not a JavaScript regular expression; not checked at runtime`,
@@ -79,14 +95,18 @@ function translate(
   if (isObject(node.properties)) {
     const properties: { [key: string]: unknown } = {};
     for (const [key, child] of Object.entries(node.properties)) {
+      if (!isObject(child)) continue;
+      const value = translate(child, path === "" ? key : `${path}.${key}`, note);
       // defineProperty, because assigning a property named `__proto__` would set the prototype.
-      if (isObject(child)) {
+      if (key === "__proto__") {
         Object.defineProperty(properties, key, {
-          value: translate(child, path === "" ? key : `${path}.${key}`, note),
+          value,
           enumerable: true,
           writable: true,
           configurable: true,
         });
+      } else {
+        properties[key] = value;
       }
     }
     out.properties = properties;
