@@ -217,20 +217,56 @@ function relatedRules(
   return [...fromRules, ...fromObjects];
 }
 
+/** Options both request builders take. */
+export interface ObservedInput {
+  /** Related objects (what the customize hook's rules select). */
+  related?: readonly KubeObject[] | undefined;
+  /** The customize response's rules, so groups with no objects are present too. */
+  relatedResources?: readonly RelatedResourceRule[] | undefined;
+  /** Build the finalize request (`finalizing: true`). */
+  finalizing?: boolean | undefined;
+  /** Kinds of custom resources in rules, when no observed object shows them. */
+  kinds?: KindTable | undefined;
+}
+
+function observedGroups(
+  hooks: { sync?: { version?: HookVersion }; finalize?: { version?: HookVersion } },
+  rules: readonly { apiVersion: string; resource: string }[],
+  root: KubeObject,
+  observed: readonly KubeObject[],
+  input: ObservedInput,
+): {
+  own: ObservedObjects<ObjectTypes>;
+  related: ObservedObjects<ObjectTypes>;
+  finalizing: boolean;
+} {
+  const finalizing = input.finalizing === true;
+  // The finalize hook's version applies when it is the one called.
+  const hookVersion = (finalizing && hooks.finalize ? hooks.finalize : hooks.sync)?.version ?? "v1";
+  const related = input.related ?? [];
+  const ownRules = rules.map((rule) => ({
+    apiVersion: rule.apiVersion,
+    kind: resolveKind(rule, observed, input.kinds),
+  }));
+  return {
+    own: groupObjects(ownRules, observed, hookVersion, root),
+    related: groupObjects(
+      relatedRules(input.relatedResources, related, input.kinds),
+      related,
+      hookVersion,
+      root,
+    ),
+    finalizing,
+  };
+}
+
 /** Input of {@link buildCompositeRequest}. */
-export interface CompositeRequestInput<P extends KubeObject> {
+export interface CompositeRequestInput<P extends KubeObject> extends ObservedInput {
   /** The CompositeController manifest (as applied, e.g. parsed from YAML). */
   controller: unknown;
   parent: P;
   /** Children that exist and are owned by the parent. */
   observed?: readonly KubeObject[];
-  /** Related objects (what the customize hook's rules select). */
-  related?: readonly KubeObject[];
-  /** The customize response's rules, so groups with no objects are present too. */
-  relatedResources?: readonly RelatedResourceRule[];
-  finalizing?: boolean;
-  /** Kinds of custom resources in rules, when no observed object shows them. */
-  kinds?: KindTable;
 }
 
 /**
@@ -248,40 +284,29 @@ export function buildCompositeRequest<
     input.controller,
     "CompositeController",
   );
-  const finalizing = input.finalizing === true;
-  const hooks = controller.spec.hooks ?? {};
-  const hookVersion = (finalizing && hooks.finalize ? hooks.finalize : hooks.sync)?.version ?? "v1";
-  const observed = input.observed ?? [];
-  const related = input.related ?? [];
-  const childRules = (controller.spec.childResources ?? []).map((rule) => ({
-    apiVersion: rule.apiVersion,
-    kind: resolveKind(rule, observed, input.kinds),
-  }));
+  const { own, related, finalizing } = observedGroups(
+    controller.spec.hooks ?? {},
+    controller.spec.childResources ?? [],
+    input.parent,
+    input.observed ?? [],
+    input,
+  );
   return {
     controller,
     parent: clone(input.parent),
-    children: groupObjects(childRules, observed, hookVersion, input.parent) as ObservedObjects<C>,
-    related: groupObjects(
-      relatedRules(input.relatedResources, related, input.kinds),
-      related,
-      hookVersion,
-      input.parent,
-    ) as ObservedObjects<R>,
+    children: own as ObservedObjects<C>,
+    related: related as ObservedObjects<R>,
     finalizing,
   };
 }
 
 /** Input of {@link buildDecoratorRequest}. */
-export interface DecoratorRequestInput<O extends KubeObject> {
+export interface DecoratorRequestInput<O extends KubeObject> extends ObservedInput {
   /** The DecoratorController manifest. */
   controller: unknown;
   object: O;
   /** Attachments that exist and belong to the object. */
   attachments?: readonly KubeObject[];
-  related?: readonly KubeObject[];
-  relatedResources?: readonly RelatedResourceRule[];
-  finalizing?: boolean;
-  kinds?: KindTable;
 }
 
 /** Builds the decorator sync (or finalize) request Metacontroller would send. */
@@ -294,25 +319,18 @@ export function buildDecoratorRequest<
     input.controller,
     "DecoratorController",
   );
-  const finalizing = input.finalizing === true;
-  const hooks = controller.spec.hooks ?? {};
-  const hookVersion = (finalizing && hooks.finalize ? hooks.finalize : hooks.sync)?.version ?? "v1";
-  const attachments = input.attachments ?? [];
-  const related = input.related ?? [];
-  const rules = (controller.spec.attachments ?? []).map((rule) => ({
-    apiVersion: rule.apiVersion,
-    kind: resolveKind(rule, attachments, input.kinds),
-  }));
+  const { own, related, finalizing } = observedGroups(
+    controller.spec.hooks ?? {},
+    controller.spec.attachments ?? [],
+    input.object,
+    input.attachments ?? [],
+    input,
+  );
   return {
     controller,
     object: clone(input.object),
-    attachments: groupObjects(rules, attachments, hookVersion, input.object) as ObservedObjects<A>,
-    related: groupObjects(
-      relatedRules(input.relatedResources, related, input.kinds),
-      related,
-      hookVersion,
-      input.object,
-    ) as ObservedObjects<R>,
+    attachments: own as ObservedObjects<A>,
+    related: related as ObservedObjects<R>,
     finalizing,
   };
 }
