@@ -32,3 +32,4 @@ export {
 export { type ControllerManifest, readControllers } from "./manifest.js";
 export { type ControllerModel, type HookVersion, RELATED_ANNOTATION } from "./model.js";
 export type { ResolvedKind } from "./resolve.js";
+export { sampleFromSchema } from "./sample.js";

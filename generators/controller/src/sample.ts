@@ -9,9 +9,10 @@ function isSchema(value: unknown): value is Schema {
 }
 
 /**
- * The smallest value valid against an OpenAPI v3 (structural) schema: defaults and enums first,
- * required properties only, lower bounds respected. Optional `overrides` replace values at
- * dotted paths (`spec.selector`), which is how the test parent gets a selector.
+ * The smallest value valid against an OpenAPI v3 (structural) schema, with defaulted fields
+ * filled in as the API server would: defaults and enums first, then required properties, lower
+ * bounds respected. Optional `overrides` replace values at dotted paths (`spec.selector`), which
+ * is how the skeleton's test parent gets a selector.
  */
 export function sampleFromSchema(
   schema: unknown,
@@ -39,6 +40,7 @@ export function sampleFromSchema(
         const childPath = path ? `${path}.${key}` : key;
         const wanted =
           required.has(key) ||
+          (isSchema(sub) && sub.default !== undefined) ||
           [...overrides.keys()].some((p) => p === childPath || p.startsWith(`${childPath}.`));
         if (wanted) out[key] = sampleFromSchema(sub, childPath, overrides);
       }
@@ -52,7 +54,8 @@ export function sampleFromSchema(
     }
     case "integer":
     case "number": {
-      let value = typeof schema.minimum === "number" ? schema.minimum : 0;
+      // 1 rather than 0 where nothing bounds it: most numbers in a spec are counts.
+      let value = typeof schema.minimum === "number" ? schema.minimum : 1;
       if (schema.exclusiveMinimum === true) value += 1;
       if (typeof schema.maximum === "number" && value > schema.maximum) value = schema.maximum;
       return schema.type === "integer" ? Math.ceil(value) : value;

@@ -3,26 +3,14 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
-import type { Output } from "../src/output.js";
+import { runMain } from "./helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = join(here, "fixtures/controller");
 const out = mkdtempSync(join(tmpdir(), "metahook-gen-controller-"));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-async function run(argv: string[]) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const output: Output = {
-    out: (l) => void stdout.push(l),
-    err: (l) => void stderr.push(l),
-    isTTY: false,
-    style: (_k, t) => t,
-  };
-  const code = await main(argv, { output, env: {}, cwd: fixtures });
-  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
-}
+const run = (argv: string[]) => runMain(argv, fixtures);
 
 const gen = ["gen", "controller", "blog-controller.yaml", "--crd", "blog-crd.yaml", "-o", out];
 

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
-import type { Output } from "../src/output.js";
+import { memoryOutput } from "./helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -34,18 +34,6 @@ spec:
                 size: {type: integer, minimum: 1}
 `;
 const CONFIGMAP = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\n";
-
-function memoryOutput(isTTY = false) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const output: Output = {
-    out: (l) => void out.push(l),
-    err: (l) => void err.push(l),
-    isTTY,
-    style: (_k, t) => t,
-  };
-  return { output, out, err };
-}
 
 /** A project directory with `crds/` holding `files`. */
 function project(files: { [name: string]: string }): string {

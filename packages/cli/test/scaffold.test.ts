@@ -12,28 +12,16 @@ import {
 import { type IService, Service } from "kubernetes-models/v1/Service";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { main } from "../src/cli.js";
 import { scaffoldController } from "../src/commands/scaffold-controller.js";
 import { scaffoldCrd } from "../src/commands/scaffold-crd.js";
 import { validateManifest, validateScaffold } from "../src/commands/scaffold-validate.js";
-import type { Output } from "../src/output.js";
+import { runMain } from "./helpers.js";
 
 const shared = join(SHARED, "metacontroller");
 const tmp = mkdtempSync(join(tmpdir(), "metahook-scaffold-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(argv: string[], cwd = tmp, env: NodeJS.ProcessEnv = {}) {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const output: Output = {
-    out: (l) => void stdout.push(l),
-    err: (l) => void stderr.push(l),
-    isTTY: false,
-    style: (_k, t) => t,
-  };
-  const code = await main(argv, { output, env, cwd });
-  return { code, stdout: stdout.join("\n"), stderr: stderr.join("\n") };
-}
+const run = (argv: string[], cwd = tmp, env: NodeJS.ProcessEnv = {}) => runMain(argv, cwd, env);
 
 function freshDir(name: string): string {
   return mkdtempSync(join(tmp, `${name}-`));

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
-import type { Output } from "../src/output.js";
+import { memoryOutput } from "./helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bin = resolve(here, "../dist/bin.js");
@@ -15,18 +15,6 @@ const catset = join(
   SHARED,
   "metacontroller/fixtures/composite-sync-v1-namespaced-catset.request.json",
 );
-
-function memoryOutput() {
-  const out: string[] = [];
-  const err: string[] = [];
-  const output: Output = {
-    out: (l) => void out.push(l),
-    err: (l) => void err.push(l),
-    isTTY: false,
-    style: (_k, t) => t,
-  };
-  return { output, out, err };
-}
 
 async function run(argv: string[], stdin?: string) {
   const child = spawn(process.execPath, [bin, ...argv], {

@@ -6,12 +6,11 @@ import {
   scaffoldController,
   scaffoldCrd,
 } from "@metahook/cli";
-import { GenControllerError, generateController } from "@metahook/gen-controller";
+import { GenControllerError, generateController, sampleFromSchema } from "@metahook/gen-controller";
 import { buildCompositeRequest, buildDecoratorRequest } from "@metahook/runtime/testing";
 import { stringify } from "yaml";
 import type { PackageManager, Template } from "./args.js";
 import { CreateError } from "./errors.js";
-import { sampleFromSchema } from "./sample.js";
 import type { MetahookDependencies } from "./source.js";
 import { PROJECT_DEPENDENCIES, PROJECT_DEV_DEPENDENCIES } from "./versions.js";
 

@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
+import { shellQuote } from "../shell.js";
 
 interface GenControllerOptions {
   readonly crd: string[];
@@ -10,10 +11,6 @@ interface GenControllerOptions {
   readonly check?: boolean;
   readonly name?: string;
   readonly related?: string;
-}
-
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

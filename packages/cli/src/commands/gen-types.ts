@@ -3,6 +3,7 @@ import type { CrdTypesErrorCode } from "@metahook/crd-types";
 import type { Command } from "commander";
 import type { CommandContext } from "../cli.js";
 import { CliError, type CliErrorCode } from "../errors.js";
+import { shellQuote } from "../shell.js";
 
 interface GenTypesOptions {
   readonly out: string;
@@ -110,8 +111,4 @@ function cliCode(code: CrdTypesErrorCode): CliErrorCode {
 
 function seconds(started: number): string {
   return `${((performance.now() - started) / 1000).toFixed(2)} s`;
-}
-
-function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
