@@ -1,8 +1,8 @@
 // The edge: read what exists, write once. Generated files are written all or nothing; owned
 // files (skeleton, test) only when created or extended.
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { writeAllOrNothing } from "@metahook/crd-types";
 import { GenControllerError } from "./errors.js";
 import type { GenerateControllerResult } from "./generate.js";
 
@@ -48,8 +48,8 @@ export interface ControllerWriteReport {
 }
 
 /**
- * Writes the result under `outDir`: every changed file is staged first and renamed into place
- * only when all are staged, so a failure leaves the directory as it was.
+ * Writes what changed under `outDir`, all or nothing (see `writeAllOrNothing`), so a failure
+ * leaves the directory as it was.
  */
 export async function writeResult(
   outDir: string,
@@ -61,14 +61,6 @@ export async function writeResult(
       .filter((f) => f.action !== "keep")
       .map((f) => ({ path: f.path, content: f.content })),
   ];
-  for (const file of candidates) {
-    if (file.path.startsWith("/") || file.path.split("/").includes("..")) {
-      throw new GenControllerError(
-        "INVALID_INPUT",
-        `refusing to write outside ${outDir}: ${file.path}`,
-      );
-    }
-  }
   const changed: { path: string; content: string }[] = [];
   const unchanged: string[] = [];
   for (const file of candidates) {
@@ -76,26 +68,16 @@ export async function writeResult(
     if (current === file.content) unchanged.push(file.path);
     else changed.push(file);
   }
-  const staging = join(outDir, `.metahook-staging-${randomBytes(6).toString("hex")}`);
   try {
-    for (const file of changed) {
-      const target = join(staging, file.path);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, file.content);
-    }
-    for (const file of changed) {
-      const target = join(outDir, file.path);
-      await mkdir(dirname(target), { recursive: true });
-      await rename(join(staging, file.path), target);
-    }
+    await writeAllOrNothing(outDir, changed);
   } catch (cause) {
     throw new GenControllerError(
       "INVALID_INPUT",
       `cannot write to ${outDir}: ${(cause as Error).message}`,
-      { cause },
+      {
+        cause,
+      },
     );
-  } finally {
-    await rm(staging, { recursive: true, force: true });
   }
   return { written: changed.map((f) => f.path), unchanged: unchanged.sort() };
 }

@@ -139,41 +139,23 @@ export async function writeFiles(
   outDir: string,
   files: readonly GeneratedFile[],
 ): Promise<WriteReport> {
-  for (const file of files) {
-    if (file.path.startsWith("/") || file.path.split("/").includes("..")) {
-      throw new CrdTypesError(
-        "WRITE_FAILED",
-        `refusing to write outside the output directory: ${file.path}`,
-      );
-    }
+  const escaping = files.find((file) => escapes(outDir, file.path));
+  if (escaping) {
+    throw new CrdTypesError(
+      "WRITE_FAILED",
+      `refusing to write outside the output directory: ${escaping.path}`,
+    );
   }
   const drift = await checkFiles(outDir, files);
   const changed = new Set(drift.filter((d) => d.reason !== "stale").map((d) => d.path));
   const stale = drift.filter((d) => d.reason === "stale").map((d) => d.path);
-  const staging = join(outDir, `.metahook-staging-${randomBytes(6).toString("hex")}`);
-  const existed = await stat(outDir).then(
-    () => true,
-    () => false,
-  );
   try {
-    await mkdir(staging, { recursive: true });
-    for (const file of files) {
-      if (!changed.has(file.path)) continue;
-      const target = join(staging, file.path);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, file.content);
-    }
-    for (const file of files) {
-      if (!changed.has(file.path)) continue;
-      const target = join(outDir, file.path);
-      await mkdir(dirname(target), { recursive: true });
-      await rename(join(staging, file.path), target);
-    }
+    await writeAllOrNothing(
+      outDir,
+      files.filter((f) => changed.has(f.path)),
+    );
     for (const path of stale) await rm(join(outDir, path), { force: true });
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
-    // A directory created only for this write is removed too, so a failed run leaves no trace.
-    if (!existed) await rm(outDir, { recursive: true, force: true });
     throw new CrdTypesError(
       "WRITE_FAILED",
       `cannot write to ${outDir}: ${(error as Error).message}`,
@@ -181,12 +163,59 @@ export async function writeFiles(
       { cause: error },
     );
   }
-  await rm(staging, { recursive: true, force: true });
   return {
     written: files.filter((f) => changed.has(f.path)).map((f) => f.path),
     unchanged: files.filter((f) => !changed.has(f.path)).map((f) => f.path),
     removed: stale,
   };
+}
+
+/** Whether `path` (relative to `dir`) would land outside `dir`. */
+function escapes(dir: string, path: string): boolean {
+  const root = resolve(dir);
+  const target = resolve(root, path);
+  return target === root || relative(root, target).split(sep)[0] === "..";
+}
+
+/**
+ * Writes `files` (paths relative to `outDir`) all or nothing: every file is first written to a
+ * staging directory inside `outDir`, and only when all are written are they renamed into place.
+ * On failure nothing is left behind, not even `outDir` when this call created it. The write edge
+ * of every metahook generator and scaffolder.
+ *
+ * @throws `Error` for a path outside `outDir` or a failed write; callers wrap it in their own error.
+ */
+export async function writeAllOrNothing(
+  outDir: string,
+  files: readonly { readonly path: string; readonly content: string }[],
+): Promise<void> {
+  const escaping = files.find((file) => escapes(outDir, file.path));
+  if (escaping) throw new Error(`refusing to write outside ${outDir}: ${escaping.path}`);
+  if (files.length === 0) return;
+  const existed = await stat(outDir).then(
+    () => true,
+    () => false,
+  );
+  const staging = join(outDir, `.metahook-staging-${randomBytes(6).toString("hex")}`);
+  try {
+    await mkdir(staging, { recursive: true });
+    for (const file of files) {
+      const target = join(staging, file.path);
+      await mkdir(dirname(target), { recursive: true });
+      await writeFile(target, file.content);
+    }
+    for (const file of files) {
+      const target = join(outDir, file.path);
+      await mkdir(dirname(target), { recursive: true });
+      await rename(join(staging, file.path), target);
+    }
+  } catch (error) {
+    // A directory created only for this write is removed too, so a failed run leaves no trace.
+    if (!existed) await rm(outDir, { recursive: true, force: true });
+    throw error;
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
 }
 
 async function generatedOnDisk(outDir: string): Promise<string[]> {

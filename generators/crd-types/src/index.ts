@@ -2,7 +2,7 @@ export type { GeneratedFile } from "./emit.js";
 export type { CrdTypesErrorCode, CrdTypesErrorLocation } from "./errors.js";
 export { CrdTypesError } from "./errors.js";
 export type { Drift, ReadInputsOptions, WriteReport } from "./files.js";
-export { checkFiles, readInputs, writeFiles } from "./files.js";
+export { checkFiles, readInputs, writeAllOrNothing, writeFiles } from "./files.js";
 export type {
   GenerateOptions,
   GenerateProgress,

@@ -1,7 +1,7 @@
 // The edge of scaffolding: write files under a directory, never over the user's without consent.
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, join, relative, resolve } from "node:path";
+import { stat } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { writeAllOrNothing } from "@metahook/crd-types";
 import { CliError } from "../errors.js";
 
 /** Options of {@link writeScaffold}. */
@@ -42,25 +42,12 @@ export async function writeScaffold(
       );
     }
   }
-  const staging = join(root, `.metahook-scaffold-${randomBytes(6).toString("hex")}`);
   try {
-    await mkdir(root, { recursive: true });
-    for (const file of files) {
-      const target = join(staging, file.path);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, file.content);
-    }
-    for (const file of files) {
-      const target = join(root, file.path);
-      await mkdir(dirname(target), { recursive: true });
-      await rename(join(staging, file.path), target);
-    }
+    await writeAllOrNothing(root, files);
   } catch (cause) {
     throw new CliError("INVALID_INPUT", `cannot write to ${dir}: ${(cause as Error).message}`, {
       cause,
     });
-  } finally {
-    await rm(staging, { recursive: true, force: true });
   }
   return files.map((f) => f.path);
 }
