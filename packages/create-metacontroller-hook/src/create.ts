@@ -11,9 +11,15 @@ import {
   parseChildren,
   writeScaffold,
 } from "@metahook/cli";
-import { type CreateFlags, type PackageManager, parseFlags, type Template, USAGE } from "./args.js";
+import { type CreateFlags, parseFlags, type Template, USAGE } from "./args.js";
 import { CreateError } from "./errors.js";
-import { buildProject, type Project, runCommand } from "./project.js";
+import {
+  buildProject,
+  type ControllerChoices,
+  type NewParent,
+  type Project,
+  runCommand,
+} from "./project.js";
 import { type Answer, CANCELLED, clackPrompts, type PromptAdapter } from "./prompts.js";
 import { type MetahookDependencies, publishedDependencies, tarballDependencies } from "./source.js";
 import { ownVersion } from "./versions.js";
@@ -38,23 +44,10 @@ export interface CreateContext {
 }
 
 /** The answers, complete: what {@link createProject} needs. */
-export interface CreateOptions {
+export interface CreateOptions extends ControllerChoices {
   readonly dir: string;
-  readonly parent:
-    | { readonly crd: string }
-    | {
-        readonly group: string;
-        readonly kind: string;
-        readonly scope?: "Namespaced" | "Cluster";
-        readonly plural?: string;
-      };
-  readonly children: string;
-  readonly template: Template;
-  readonly hookVersion: "v1" | "v2";
-  readonly finalize?: boolean;
-  readonly customize?: boolean;
-  readonly namespace?: string;
-  readonly packageManager: PackageManager;
+  /** The parent: a CRD file to read, or names for a new one. */
+  readonly parent: { readonly crd: string } | NewParent;
   /** Directory of packed @metahook tarballs; default: the published packages. */
   readonly metahookSource?: string;
   readonly overwrite: boolean;

@@ -20,7 +20,14 @@ export {
   run,
 } from "./create.js";
 export { CreateError, type CreateErrorCode } from "./errors.js";
-export { buildProject, type Project, type ProjectOptions, runCommand } from "./project.js";
+export {
+  buildProject,
+  type ControllerChoices,
+  type NewParent,
+  type Project,
+  type ProjectOptions,
+  runCommand,
+} from "./project.js";
 export {
   type Answer,
   CANCELLED,

@@ -14,19 +14,16 @@ import { CreateError } from "./errors.js";
 import type { MetahookDependencies } from "./source.js";
 import { PROJECT_DEPENDENCIES, PROJECT_DEV_DEPENDENCIES } from "./versions.js";
 
-/** Everything that decides what the project contains. */
-export interface ProjectOptions {
-  /** The npm package name of the project. */
-  readonly name: string;
-  /** The parent: an existing CRD file's content, or names for a new one. */
-  readonly parent:
-    | { readonly crd: { readonly path: string; readonly content: string } }
-    | {
-        readonly group: string;
-        readonly kind: string;
-        readonly scope?: "Namespaced" | "Cluster";
-        readonly plural?: string;
-      };
+/** A parent CRD to scaffold: its names. */
+export interface NewParent {
+  readonly group: string;
+  readonly kind: string;
+  readonly scope?: "Namespaced" | "Cluster";
+  readonly plural?: string;
+}
+
+/** The choices that shape the controller, shared by the CLI's answers and the project builder. */
+export interface ControllerChoices {
   /** `deployments.apps/v1,services.v1`; empty for none. */
   readonly children: string;
   readonly template: Template;
@@ -35,6 +32,16 @@ export interface ProjectOptions {
   readonly customize?: boolean;
   readonly namespace?: string;
   readonly packageManager: PackageManager;
+}
+
+/** Everything that decides what the project contains. */
+export interface ProjectOptions extends ControllerChoices {
+  /** The npm package name of the project. */
+  readonly name: string;
+  /** The parent: an existing CRD file's content, or names for a new one. */
+  readonly parent:
+    | { readonly crd: { readonly path: string; readonly content: string } }
+    | NewParent;
   readonly dependencies: MetahookDependencies;
 }
 
