@@ -1,13 +1,10 @@
-// `metahook gen types`: driven through main() with an in-memory Output, and once as a process for stdin.
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
-import { memoryOutput } from "./helpers.js";
+import { memoryOutput, spawnCli } from "./helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -158,25 +155,14 @@ describe("metahook gen types", () => {
 
   it("reads a CRD from stdin with -", async () => {
     const out = join(project({}), "out");
-    // Run from the package so `--import tsx` resolves; the output goes to the temp project.
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", resolve(here, "../src/bin.ts"), "gen", "types", "-", "-o", out],
-      {
-        cwd: resolve(here, ".."),
-        env: { ...process.env, NO_COLOR: "1" },
-      },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c) => {
-      stdout += c;
+    const {
+      code: exitCode,
+      stdout,
+      stderr,
+    } = await spawnCli(["gen", "types", "-", "-o", out], {
+      cwd: resolve(here, ".."),
+      stdin: WIDGET,
     });
-    child.stderr.on("data", (c) => {
-      stderr += c;
-    });
-    child.stdin.end(WIDGET);
-    const [exitCode] = (await once(child, "exit")) as [number];
     expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: "" });
     expect(stdout).toMatch(/^1 CRD, 1 version, 4 files → \/.*\/out \(4 written/);
     expect(readFileSync(join(out, "example.com/v1/Widget.ts"), "utf8")).toContain(

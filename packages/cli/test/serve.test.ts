@@ -5,10 +5,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
-import { memoryOutput } from "./helpers.js";
+import { BIN as bin, memoryOutput, spawnCli } from "./helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = resolve(here, "../dist/bin.js");
 const hooks = join(here, "fixtures/hooks");
 const SHARED = process.env.METAHOOK_SHARED ?? resolve(here, "../../../../shared");
 const catset = join(
@@ -16,23 +15,8 @@ const catset = join(
   "metacontroller/fixtures/composite-sync-v1-namespaced-catset.request.json",
 );
 
-async function run(argv: string[], stdin?: string) {
-  const child = spawn(process.execPath, [bin, ...argv], {
-    cwd: here,
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c) => {
-    stdout += c;
-  });
-  child.stderr.on("data", (c) => {
-    stderr += c;
-  });
-  child.stdin.end(stdin ?? "");
-  const [code] = (await once(child, "exit")) as [number];
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], stdin?: string) =>
+  spawnCli(argv, { cwd: here, ...(stdin === undefined ? {} : { stdin }) });
 
 async function startServe(
   argv: string[],
