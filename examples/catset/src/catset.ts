@@ -1,11 +1,15 @@
 /**
- * CatSet: a StatefulSet re-implemented as a Metacontroller CompositeController.
+ * CatSet: a StatefulSet re-implemented as a Metacontroller CompositeController, a
+ * typed port of upstream `examples/catset/manifest/sync.js` that answers as it does.
  *
  * Pods get stable names (`<catset>-<ordinal>`), are created in order (the next one
- * only once every lower ordinal is Running and Ready) and removed from the top,
- * one at a time. Each ordinal gets a PersistentVolumeClaim per
- * `volumeClaimTemplates` entry; claims outlive a scale-down, as with StatefulSets,
- * and are removed by finalize after the last pod is gone.
+ * only once every lower ordinal is Running and Ready) and removed from the top, one
+ * at a time. Pods are listed in descending ordinal order: Metacontroller rolls
+ * children out in response order, so that is the rolling-update order, as in a
+ * StatefulSet. Each ordinal gets a PersistentVolumeClaim per `volumeClaimTemplates`
+ * entry, mounted in its pod as a volume named after the template; claims outlive a
+ * scale-down and the CatSet's finalize, and go with the CatSet (garbage collection
+ * through their owner reference).
  *
  * Served by `metahook serve examples` at `/catset/sync` and `/catset/finalize`
  * (finalize requests sent to `/catset/sync` are dispatched to finalize too).
@@ -19,10 +23,8 @@ import {
   HookError,
   listObjects,
 } from "@metahook/runtime";
-import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import type { IPod } from "kubernetes-models/v1/Pod";
-import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { CatSet, CatSetVolumeClaimTemplate } from "./types.js";
 
 /** The children a CatSet owns, by Metacontroller group key. */
@@ -40,6 +42,7 @@ type DesiredClaim = IPersistentVolumeClaim & { metadata: { name: string } };
  * The ordinal encoded in `name` if it is exactly `<base>-<n>` (canonical decimal),
  * else `undefined`: objects that do not follow the naming scheme are not ours to
  * count, and leaving them out of the desired set lets Metacontroller delete them.
+ * (Upstream reads `<base>-01` as ordinal 1, so two pods could claim one ordinal.)
  */
 export function ordinalOf(base: string, name: string | undefined): number | undefined {
   if (name === undefined || !name.startsWith(`${base}-`)) return undefined;
@@ -55,80 +58,66 @@ export function isRunningAndReady(pod: IPod | undefined): boolean {
   return (pod.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 }
 
-// JSON round-trip: the request is shared with nothing else, but desired objects must
-// never alias the parent's template (a later mutation would leak into every pod).
-function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
-
 /**
- * A container as CatSet runs it. `ports` are left out: a Pod's port list is
- * informational in Kubernetes (it neither opens nor restricts anything); pods are
- * reached through the headless Service `spec.serviceName`. `volumeMounts` keep only
- * mounts of volumes the pod template itself declares: claims are provisioned per
- * ordinal but not mounted by this controller, and a mount naming a missing volume
- * would make the API server reject the Pod.
+ * The desired Pod for one ordinal: the whole template (labels, annotations, container
+ * ports and mounts included), named `<catset>-<ordinal>`, with the stable DNS name
+ * `<pod>.<serviceName>` and one `persistentVolumeClaim` volume per claim template,
+ * named after the template so the template's `volumeMounts` find it.
  */
-function runnableContainer(container: IContainer, podVolumes: ReadonlySet<string>): IContainer {
-  const { ports: _ports, volumeMounts, ...rest } = clone(container);
-  const mounts = (volumeMounts ?? []).filter((m) => podVolumes.has(m.name));
-  return mounts.length > 0 ? { ...rest, volumeMounts: mounts } : rest;
-}
-
-/** The desired Pod for one ordinal, from the template. */
 export function desiredPod(catset: CatSet, name: string, ordinal: number): DesiredPod {
-  const template = catset.spec.template;
-  const templateSpec = template.spec;
-  if (templateSpec === undefined) {
+  // structuredClone: desired objects must never alias the parent's template.
+  const template = structuredClone(catset.spec.template);
+  if (template.spec === undefined) {
     throw new HookError("HOOK_FAILED", `CatSet ${name}: spec.template.spec is required`);
   }
   const podName = `${name}-${ordinal}`;
-  const podVolumes = new Set((templateSpec.volumes ?? []).map((v) => v.name));
-  const spec: IPodSpec = {
-    ...clone(templateSpec),
-    // hostname + subdomain give the pod its stable DNS name <pod>.<serviceName>.
-    hostname: podName,
-    subdomain: catset.spec.serviceName,
-    containers: templateSpec.containers.map((c) => runnableContainer(c, podVolumes)),
-  };
-  if (templateSpec.initContainers !== undefined) {
-    spec.initContainers = templateSpec.initContainers.map((c) => runnableContainer(c, podVolumes));
+  const spec = { ...template.spec, hostname: podName, subdomain: catset.spec.serviceName };
+  const claims = catset.spec.volumeClaimTemplates;
+  if (claims !== undefined) {
+    spec.volumes = [
+      ...(spec.volumes ?? []),
+      ...claims.map((claim) => ({
+        name: claim.metadata.name,
+        persistentVolumeClaim: { claimName: `${claim.metadata.name}-${podName}` },
+      })),
+    ];
   }
   return {
+    ...template,
     apiVersion: "v1",
     kind: "Pod",
-    metadata: {
-      name: podName,
-      labels: clone(template.metadata?.labels),
-      annotations: clone(template.metadata?.annotations),
-    },
+    metadata: { ...template.metadata, name: podName },
     spec,
   };
 }
 
-/** The claim `<template>-<catset>-<ordinal>`. */
+/**
+ * The claim `<template>-<catset>-<ordinal>`: the template as it is, except that the
+ * pod template's labels go under the claim's own. Metacontroller refuses a child
+ * whose labels miss the parent's selector, so upstream's copy of a template without
+ * labels fails every sync.
+ */
 export function desiredClaim(
   catset: CatSet,
   template: CatSetVolumeClaimTemplate,
   claimName: string,
 ): DesiredClaim {
+  const claim = structuredClone(template);
   return {
+    ...claim,
     apiVersion: "v1",
     kind: "PersistentVolumeClaim",
     metadata: {
-      ...clone(template.metadata),
+      ...claim.metadata,
       name: claimName,
-      // Metacontroller only manages children matching the parent's selector; the pod
-      // labels (which must match it) under the claim's own make sure claims do too.
-      labels: { ...catset.spec.template.metadata?.labels, ...template.metadata.labels },
+      labels: { ...catset.spec.template.metadata?.labels, ...claim.metadata.labels },
     },
-    spec: clone(template.spec),
   };
 }
 
 /**
- * One reconcile pass, shared by sync and finalize: finalize is a scale to zero
- * that also removes the claims once no pod is left.
+ * One reconcile pass, shared by sync and finalize: finalize is a scale to zero,
+ * finalized once no pod is left (claims stay until the CatSet itself is gone).
  */
 export function reconcile(request: Request): Response {
   const { parent, children, finalizing } = request;
@@ -136,7 +125,7 @@ export function reconcile(request: Request): Response {
   if (name === undefined || name === "") {
     throw new HookError("HOOK_FAILED", "the CatSet has no metadata.name");
   }
-  const replicas = finalizing ? 0 : Math.max(0, Math.trunc(parent.spec.replicas ?? 0));
+  const replicas = finalizing ? 0 : parent.spec.replicas;
 
   const observedPods = new Map<number, IPod>();
   for (const pod of listObjects(children["Pod.v1"])) {
@@ -148,47 +137,38 @@ export function reconcile(request: Request): Response {
   let ready = 0;
   while (ready < replicas && isRunningAndReady(observedPods.get(ready))) ready++;
 
+  // Every existing pod keeps its desired state; one missing pod is added once all
+  // lower ordinals are ready, and once all wanted pods are ready the highest surplus
+  // one goes (one per sync, so scale-down is ordered too).
   const podOrdinals = new Set(observedPods.keys());
-  if (ready < replicas) {
-    // Scale up one pod at a time, and only once all lower ordinals are ready.
-    podOrdinals.add(ready);
-  } else {
-    // Everything wanted is ready: shed the highest surplus pod (one per sync, so
-    // scale-down is ordered too; Metacontroller calls again when it is gone).
+  if (ready < replicas) podOrdinals.add(ready);
+  if (ready === replicas) {
     const highest = Math.max(-1, ...podOrdinals);
     if (highest >= replicas) podOrdinals.delete(highest);
   }
+  const pods = [...podOrdinals].sort((a, b) => b - a).map((o) => desiredPod(parent, name, o));
 
-  // Claims are kept past a scale-down (the data outlives the pod, as with a
-  // StatefulSet) and while finalizing until the last pod is gone.
-  const keepSurplusClaims = !finalizing || observedPods.size > 0;
-  const observedClaims = listObjects(children["PersistentVolumeClaim.v1"]);
+  // Claims for every wanted ordinal, and the observed ones past it: claims are kept
+  // after a scale-down (the data outlives the pod, as with a StatefulSet).
   const claims: DesiredClaim[] = [];
+  const observedClaims = listObjects(children["PersistentVolumeClaim.v1"]);
   for (const template of parent.spec.volumeClaimTemplates ?? []) {
     const base = `${template.metadata.name}-${name}`;
-    const ordinals = new Set<number>();
-    for (let i = 0; i < replicas; i++) ordinals.add(i);
-    if (keepSurplusClaims) {
-      for (const claim of observedClaims) {
-        const ordinal = ordinalOf(base, claim.metadata?.name);
-        if (ordinal !== undefined) ordinals.add(ordinal);
+    for (let i = 0; i < replicas; i++) claims.push(desiredClaim(parent, template, `${base}-${i}`));
+    for (const claim of observedClaims) {
+      const ordinal = ordinalOf(base, claim.metadata?.name);
+      if (ordinal !== undefined && ordinal >= replicas) {
+        claims.push(desiredClaim(parent, template, `${base}-${ordinal}`));
       }
-    }
-    for (const ordinal of [...ordinals].sort((a, b) => a - b)) {
-      claims.push(desiredClaim(parent, template, `${base}-${ordinal}`));
     }
   }
 
-  const pods = [...podOrdinals].sort((a, b) => a - b).map((o) => desiredPod(parent, name, o));
   const response: Response = {
     status: { replicas: observedPods.size, readyReplicas: ready },
-    // Claims first: they are what the pods' storage comes from.
-    children: [...claims, ...pods],
+    children: [...pods, ...claims],
   };
-  if (finalizing) {
-    // Done only when the observed state is empty; Metacontroller may call again after.
-    response.finalized = observedPods.size === 0 && observedClaims.length === 0;
-  }
+  // Done once no pod is observed; Metacontroller may call again after.
+  if (finalizing) response.finalized = observedPods.size === 0;
   return response;
 }
 

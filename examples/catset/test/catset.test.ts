@@ -119,7 +119,15 @@ const wantPod = (ordinal: number) => ({
   spec: {
     hostname: `web-${ordinal}`,
     subdomain: "web-hl",
-    containers: [{ name: "web", image: "nginx:1.26.2" }],
+    containers: [
+      {
+        name: "web",
+        image: "nginx:1.26.2",
+        ports: [{ containerPort: 80, name: "http" }],
+        volumeMounts: [{ name: "data", mountPath: "/data" }],
+      },
+    ],
+    volumes: [{ name: "data", persistentVolumeClaim: { claimName: `data-web-${ordinal}` } }],
   },
 });
 
@@ -142,7 +150,7 @@ const cases: [string, Case][] = [
       given: { parent: parent(3), observed: [] },
       want: {
         status: { replicas: 0, readyReplicas: 0 },
-        children: [wantClaim(0), wantClaim(1), wantClaim(2), wantPod(0)],
+        children: [wantPod(0), wantClaim(0), wantClaim(1), wantClaim(2)],
       },
     },
   ],
@@ -152,7 +160,7 @@ const cases: [string, Case][] = [
       given: { parent: parent(3), observed: [pod("web-0", "unready"), claim(0)] },
       want: {
         status: { replicas: 1, readyReplicas: 0 },
-        children: [wantClaim(0), wantClaim(1), wantClaim(2), wantPod(0)],
+        children: [wantPod(0), wantClaim(0), wantClaim(1), wantClaim(2)],
       },
     },
   ],
@@ -165,7 +173,7 @@ const cases: [string, Case][] = [
       },
       want: {
         status: { replicas: 3, readyReplicas: 2 },
-        children: [wantClaim(0), wantClaim(1), wantClaim(2), wantPod(0), wantPod(1), wantPod(2)],
+        children: [wantPod(2), wantPod(1), wantPod(0), wantClaim(0), wantClaim(1), wantClaim(2)],
       },
     },
   ],
@@ -175,7 +183,7 @@ const cases: [string, Case][] = [
       given: { parent: parent(2), observed: [pod("web-0", "terminating")] },
       want: {
         status: { replicas: 1, readyReplicas: 0 },
-        children: [wantClaim(0), wantClaim(1), wantPod(0)],
+        children: [wantPod(0), wantClaim(0), wantClaim(1)],
       },
     },
   ],
@@ -195,7 +203,7 @@ const cases: [string, Case][] = [
       },
       want: {
         status: { replicas: 3, readyReplicas: 1 },
-        children: [wantClaim(0), wantClaim(1), wantClaim(2), wantPod(0), wantPod(1)],
+        children: [wantPod(1), wantPod(0), wantClaim(0), wantClaim(1), wantClaim(2)],
       },
     },
   ],
@@ -205,7 +213,7 @@ const cases: [string, Case][] = [
       given: { parent: parent(1), observed: [pod("web-0", "unready"), pod("web-1", "ready")] },
       want: {
         status: { replicas: 2, readyReplicas: 0 },
-        children: [wantClaim(0), wantPod(0), wantPod(1)],
+        children: [wantPod(1), wantPod(0), wantClaim(0)],
       },
     },
   ],
@@ -216,7 +224,7 @@ const cases: [string, Case][] = [
         parent: parent(1),
         observed: [pod("web-0", "ready"), pod("web-01", "ready"), pod("other-0", "ready")],
       },
-      want: { status: { replicas: 1, readyReplicas: 1 }, children: [wantClaim(0), wantPod(0)] },
+      want: { status: { replicas: 1, readyReplicas: 1 }, children: [wantPod(0), wantClaim(0)] },
     },
   ],
   [
@@ -229,16 +237,20 @@ const cases: [string, Case][] = [
       },
       want: {
         status: { replicas: 2, readyReplicas: 0 },
-        children: [wantClaim(0), wantClaim(1), wantPod(0)],
+        children: [wantPod(0), wantClaim(0), wantClaim(1)],
         finalized: false,
       },
     },
   ],
   [
-    "finalize after the last pod: drop the claims, still not finalized",
+    "finalize after the last pod: finalized, claims kept for garbage collection",
     {
-      given: { parent: parent(2, true), observed: [claim(0), claim(1)], finalizing: true },
-      want: { status: { replicas: 0, readyReplicas: 0 }, children: [], finalized: false },
+      given: { parent: parent(2, true), observed: [claim(1), claim(0)], finalizing: true },
+      want: {
+        status: { replicas: 0, readyReplicas: 0 },
+        children: [wantClaim(0), wantClaim(1)],
+        finalized: true,
+      },
     },
   ],
   [
@@ -276,7 +288,7 @@ describe("catset reconciles like a StatefulSet", () => {
     });
     await expect(invokeHook(catset, request)).resolves.toStrictEqual({
       status: { replicas: 1, readyReplicas: 1 },
-      children: [wantClaim(0), wantClaim(1), wantPod(0), wantPod(1)],
+      children: [wantPod(1), wantPod(0), wantClaim(0), wantClaim(1)],
     });
   });
 });
@@ -302,10 +314,10 @@ describe("the manifests", () => {
       buildCompositeRequest<CatSet, CatSetChildren>({ controller, parent: sample }),
     );
     expect(response.children.map((c) => `${c.kind}/${c.metadata.name}`)).toStrictEqual([
+      "Pod/nginx-backend-0",
       "PersistentVolumeClaim/www-nginx-backend-0",
       "PersistentVolumeClaim/www-nginx-backend-1",
       "PersistentVolumeClaim/www-nginx-backend-2",
-      "Pod/nginx-backend-0",
     ]);
   });
 });

@@ -1,12 +1,14 @@
 /**
  * service-per-pod: a DecoratorController that gives every pod of an annotated
  * StatefulSet its own Service (`<statefulset>-<ordinal>`), so each replica is
- * addressable on its own, e.g. from outside the cluster.
+ * addressable on its own, e.g. from outside the cluster. A typed port of upstream's
+ * Jsonnet hooks (`examples/service-per-pod/manifest/*.jsonnet`) that answers as they do.
  *
  * A StatefulSet opts in with two annotations (the controller's annotationSelector):
  * - `service-per-pod-label`: the pod label the Services select on; the pods must
  *   carry it with their own name as value (the `pod-name-label` example does that);
- * - `service-per-pod-ports`: `port[:targetPort]` pairs, comma-separated (`80:8080,443`).
+ * - `service-per-pod-ports`: `port:targetPort` pairs, comma-separated (`80:8080,443:8443`);
+ *   `port` alone means the same target port.
  *
  * Served by `metahook serve examples` at `/service-per-pod/sync` and
  * `/service-per-pod/finalize`. Works with hook v1 and v2 (it never looks keys up).
@@ -35,25 +37,8 @@ type DesiredService = IService & { metadata: { name: string } };
 export const LABEL_ANNOTATION = "service-per-pod-label";
 /** Annotation listing the ports, `port[:targetPort]` comma-separated. */
 export const PORTS_ANNOTATION = "service-per-pod-ports";
-/** Label this controller puts on the StatefulSets it decorates, for `kubectl get -l`. */
-export const MANAGED_LABEL = "service-per-pod/managed";
-/** Annotation telling how many Services the StatefulSet currently gets. */
-export const COUNT_ANNOTATION = "service-per-pod/count";
-/**
- * Labels earlier versions of this decorator put on StatefulSets. Answering `null`
- * deletes a label (and is a no-op when it is absent), so an upgrade cleans up after
- * itself without a migration step.
- */
-export const RETIRED_LABELS: readonly string[] = ["obsolete-label"];
 /** Label on every Service, so they can be listed (and told apart from others). */
 export const SERVICE_LABELS = { app: "service-per-pod" } as const;
-/**
- * While Services are still being deleted, finalize asks to be called again this soon.
- * Their deletion events trigger a sync anyway; the poll keeps a missed event from
- * holding the StatefulSet's deletion up.
- */
-export const FINALIZE_POLL_SECONDS = 2.5;
-
 function parsePort(text: string, annotation: string): number {
   const port = /^[0-9]+$/.test(text) ? Number(text) : Number.NaN;
   if (!(port >= 1 && port <= 65535)) {
@@ -95,7 +80,8 @@ export function parsePorts(annotation: string): IServicePort[] {
       );
     }
     seen.add(port);
-    return { port, targetPort: parsePort(targetText, annotation) };
+    // Named: the API server requires a name on every port of a multi-port Service.
+    return { name: `port-${port}`, port, targetPort: parsePort(targetText, annotation) };
   });
 }
 
@@ -136,33 +122,16 @@ function sync({ object }: Request): Response {
   for (let ordinal = 0; ordinal < replicas; ordinal++) {
     services.push(serviceFor(name, ordinal, labelKey, ports));
   }
-  const labels: { [key: string]: string | null } = { [MANAGED_LABEL]: "true" };
-  for (const retired of RETIRED_LABELS) labels[retired] = null;
-  return {
-    labels,
-    annotations: { [COUNT_ANNOTATION]: String(services.length) },
-    // A decorator must not touch the StatefulSet controller's status: null = unchanged.
-    status: null,
-    attachments: services,
-  };
+  return { attachments: services };
 }
 
 /**
  * Called when the StatefulSet is deleted or stops matching the annotationSelector:
- * remove every Service, drop the count annotation, and report `finalized` only once
- * no Service is observed any more. The managed label stays: removing labels from an
- * object that is going away is churn, and on opt-out it still records that the
- * StatefulSet was once decorated.
+ * remove every Service, and report `finalized` only once no Service is observed any
+ * more (their deletion events bring the next call).
  */
 function finalize({ attachments }: Request): Response {
-  const remaining = listObjects(attachments["Service.v1"]).length;
-  const response: Response = {
-    annotations: { [COUNT_ANNOTATION]: null },
-    attachments: [],
-    finalized: remaining === 0,
-  };
-  if (remaining > 0) response.resyncAfterSeconds = FINALIZE_POLL_SECONDS;
-  return response;
+  return { attachments: [], finalized: listObjects(attachments["Service.v1"]).length === 0 };
 }
 
 /**
