@@ -53,6 +53,15 @@ export {
   type ParsedGroupKey,
   parseGroupKey,
 } from "./keys.js";
+export {
+  type Controllers,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HOOK_TIMEOUT_MS,
+  type HookRoute,
+  type MetahookPluginOptions,
+  metahookPlugin,
+  type PluginLogger,
+} from "./plugin.js";
 export { redactSecrets } from "./redact.js";
 export {
   BUILTIN_RESOURCES,
@@ -62,10 +71,8 @@ export {
 } from "./resources.js";
 export { isEmptySelector, matchesSelector } from "./selector.js";
 export {
+  bufferedDestination,
   createHookServer,
-  DEFAULT_BODY_LIMIT,
-  DEFAULT_HOOK_TIMEOUT_MS,
-  type HookRoute,
   type HookServer,
   type HookServerOptions,
 } from "./server.js";

@@ -13,8 +13,8 @@ import type {
 import { HookError } from "./errors.js";
 import { type Endpoint, runHook } from "./invoke.js";
 import { groupKey, objectKey } from "./keys.js";
+import { DEFAULT_HOOK_TIMEOUT_MS } from "./plugin.js";
 import { builtinResource } from "./resources.js";
-import { DEFAULT_HOOK_TIMEOUT_MS } from "./server.js";
 import type {
   CompositeController,
   CompositeHookRequest,
