@@ -19,8 +19,8 @@ export interface HookServerOptions {
   controllers: Controllers;
   /**
    * A pino logger, pino options, or `false` for silence. Default: JSON lines on
-   * stdout at `LOG_LEVEL` (default `info`), written in batches of up to 4 KiB and at
-   * least every 250 ms (see {@link bufferedDestination}).
+   * stdout at `LOG_LEVEL` (default `info`), the lines of each event-loop turn written
+   * together (see {@link bufferedDestination}).
    */
   logger?: Logger | LoggerOptions | false;
   /** Time budget of each hook call unless its controller sets `timeoutMs`. Default 8000. */
@@ -58,28 +58,32 @@ export interface HookServer {
 }
 
 /**
- * A pino destination on a file descriptor that writes in batches (4 KiB, or every
- * `flushMs`) instead of one write per line: one log line per hook call then costs no
- * system call of its own. Whatever is buffered is written on exit and by `flushSync()`.
+ * A pino destination on a file descriptor that writes the lines of one event-loop turn
+ * together, at the end of the turn (or as soon as 8 KiB are pending), instead of one
+ * write per line: the log line of each hook call then costs no system call of its own,
+ * and no line waits longer than the turn that wrote it.
  *
  * @example
  * ```ts
  * const log = pino({ level: "info" }, bufferedDestination(2));
  * ```
  */
-export function bufferedDestination(
-  fd: number,
-  flushMs = 250,
-): ReturnType<typeof pino.destination> {
-  const destination = pino.destination({ dest: fd, minLength: 4096, sync: false });
-  const timer = setInterval(() => {
-    // flush() throws while sonic-boom is still opening the fd; the next tick retries.
-    try {
-      destination.flush();
-    } catch {}
-  }, flushMs);
-  timer.unref();
-  destination.once("close", () => clearInterval(timer));
+export function bufferedDestination(fd: number): ReturnType<typeof pino.destination> {
+  const destination = pino.destination({ dest: fd, minLength: 8 * 1024, sync: true });
+  let scheduled = false;
+  const flush = () => {
+    scheduled = false;
+    destination.flushSync();
+  };
+  const write = destination.write.bind(destination);
+  destination.write = (chunk: string): boolean => {
+    const written = write(chunk);
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flush);
+    }
+    return written;
+  };
   return destination;
 }
 

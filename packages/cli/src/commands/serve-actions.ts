@@ -3,6 +3,7 @@ import { watch } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import {
+  bufferedDestination,
   type ControllerDefinition,
   createHookServer,
   HookError,
@@ -38,14 +39,15 @@ async function startServer(
   const server = createHookServer({
     controllers: controllersOf(modules),
     ...(options.timeout ? { hookTimeoutMs: options.timeout } : {}),
-    // Logs are diagnostics: stderr, leaving stdout to the route list.
+    // Logs are diagnostics: stderr, leaving stdout to the route list. Batched, so that the
+    // line of each hook call costs no write of its own.
     logger: pino(
       {
         level: options.logLevel ?? ctx.env.LOG_LEVEL ?? "info",
         base: undefined,
         timestamp: pino.stdTimeFunctions.isoTime,
       },
-      pino.destination(2),
+      bufferedDestination(2),
     ),
   });
   let address: string;
