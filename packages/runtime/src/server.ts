@@ -73,7 +73,8 @@ export function bufferedDestination(fd: number): ReturnType<typeof pino.destinat
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    destination.flushSync();
+    // flush(), not flushSync(): the latter also fsyncs, which a log line does not need.
+    destination.flush();
   };
   const write = destination.write.bind(destination);
   destination.write = (chunk: string): boolean => {
