@@ -384,7 +384,7 @@ function checkDesiredObjects(
     }
 
     const namespace = typeof metadata?.namespace === "string" ? metadata.namespace : "";
-    const namespaced = plan.namespaced(apiVersion, kind);
+    const namespaced = plan.namespaced(apiVersion, kind, key);
     if (namespaced && root.namespace === "" && namespace === "") {
       problems.add(
         `${path}.metadata.namespace`,

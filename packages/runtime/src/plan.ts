@@ -25,8 +25,11 @@ export interface ControllerPlan {
   readonly generateSelector: boolean;
   /** Declared version of each hook (CRD default `v1`). */
   readonly hookVersion: { readonly [hook in "sync" | "finalize" | "customize"]: HookVersion };
-  /** Whether objects of this kind are namespaced (built-in table, then `clusterScopedKinds`). */
-  namespaced(apiVersion: string, kind: string): boolean;
+  /**
+   * Whether objects of this kind are namespaced (built-in table, then `clusterScopedKinds`).
+   * Pass the group key when it is at hand, to save building it again.
+   */
+  namespaced(apiVersion: string, kind: string, key?: string): boolean;
 }
 
 type Json = { [key: string]: unknown };
@@ -68,8 +71,7 @@ export function makePlan(controller: unknown, options: GuardOptions = {}): Contr
       finalize: versionOf(spec.hooks, "finalize"),
       customize: versionOf(spec.hooks, "customize"),
     },
-    namespaced(apiVersion, kind) {
-      const key = groupKey(apiVersion, kind);
+    namespaced(apiVersion, kind, key = groupKey(apiVersion, kind)) {
       let namespaced = scopes.get(key);
       if (namespaced === undefined) {
         const builtin = builtinResourceOfKind(apiVersion, kind);

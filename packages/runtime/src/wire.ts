@@ -26,48 +26,48 @@ export function toWire(value: unknown): unknown {
   return wire(value, "", 0);
 }
 
-function wire(value: unknown, key: string, depth: number): unknown {
+function wire(value: unknown, key: string | number, depth: number): unknown {
   if (value === null) return null;
   if (typeof value !== "object") {
     // JSON.stringify asks functions for toJSON too (they are objects), then drops them.
     if (typeof value === "function") {
       const toJSON = (value as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === "function") return wire(toJSON.call(value, key), key, depth);
+      if (typeof toJSON === "function") return wire(toJSON.call(value, String(key)), key, depth);
     }
     return primitive(value, key);
   }
   if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
-    return wire((value as { toJSON(key: string): unknown }).toJSON(key), key, depth);
+    return wire((value as { toJSON(key: string): unknown }).toJSON(String(key)), key, depth);
   }
   if (depth > MAX_DEPTH) return viaStringify(value);
   if (Array.isArray(value)) {
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      let next = wire(item, String(i), depth + 1);
+      let next = typeof item === "string" ? item : wire(item, i, depth + 1);
       if (next === undefined) next = null;
       if (next !== item && out === undefined) out = value.slice(0, i);
       if (out !== undefined) out.push(next);
     }
     return out ?? value;
   }
-  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
-    return primitive(value.valueOf(), key);
-  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return otherObject(value, key, depth);
+  // A plain object: for-in sees exactly its own enumerable string keys (nothing is
+  // inherited from Object.prototype or null), without allocating a key array.
   const source = value as Json;
-  const keys = Object.keys(source);
-  // Instances of other classes (Map, Set, a user's own) become plain objects of their
-  // own enumerable fields, as JSON.stringify writes them.
-  const proto: unknown = Object.getPrototypeOf(source);
-  let out: Json | undefined = proto === Object.prototype || proto === null ? undefined : {};
-  for (let i = 0; i < keys.length; i++) {
-    const k = keys[i] as string;
+  let out: Json | undefined;
+  for (const k in source) {
     const item = source[k];
-    const next = wire(item, k, depth + 1);
+    // Strings and finite numbers are most of a Kubernetes object; they stay as they are.
+    const next =
+      typeof item === "string" || (typeof item === "number" && Number.isFinite(item))
+        ? item
+        : wire(item, k, depth + 1);
     if (next !== item && out === undefined) {
       out = {};
-      for (let j = 0; j < i; j++) {
-        const earlier = keys[j] as string;
+      for (const earlier in source) {
+        if (earlier === k) break;
         out[earlier] = source[earlier];
       }
     }
@@ -76,7 +76,22 @@ function wire(value: unknown, key: string, depth: number): unknown {
   return out ?? value;
 }
 
-function primitive(value: unknown, key: string): unknown {
+// Instances of other classes (Map, Set, a user's own, boxed primitives) become what
+// JSON.stringify makes of them: the primitive, or a plain object of own enumerable fields.
+function otherObject(value: object, key: string | number, depth: number): unknown {
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    return primitive(value.valueOf(), key);
+  }
+  const source = value as Json;
+  const out: Json = {};
+  for (const k of Object.keys(source)) {
+    const next = wire(source[k], k, depth + 1);
+    if (next !== undefined) out[k] = next;
+  }
+  return out;
+}
+
+function primitive(value: unknown, key: string | number): unknown {
   switch (typeof value) {
     case "number":
       return Number.isFinite(value) ? value : null;
@@ -86,7 +101,11 @@ function primitive(value: unknown, key: string): unknown {
     case "bigint":
       // JSON.stringify throws here unless BigInt.prototype.toJSON exists.
       if (typeof (value as unknown as { toJSON?: unknown }).toJSON === "function") {
-        return wire((value as unknown as { toJSON(k: string): unknown }).toJSON(key), key, 0);
+        return wire(
+          (value as unknown as { toJSON(k: string): unknown }).toJSON(String(key)),
+          key,
+          0,
+        );
       }
       throw new WireError("Do not know how to serialize a BigInt");
     case "object":
