@@ -242,6 +242,16 @@ function qualifiedNameProblem(key: string): string | undefined {
   return undefined;
 }
 
+// Label keys and values repeat across children and calls (app, component, the parent's
+// name): each distinct valid string is checked by regex once. A pure memo, bounded.
+const validKeys = new Set<string>();
+const validLabelValues = new Set<string>();
+
+function remember(memo: Set<string>, value: string): void {
+  if (memo.size >= 4096) memo.clear();
+  memo.add(value);
+}
+
 function checkStringMap(
   value: unknown,
   path: string,
@@ -253,23 +263,28 @@ function checkStringMap(
     problems.add(path, `must be an object of strings, got ${describe(value)}`);
     return;
   }
-  for (const [key, v] of Object.entries(value)) {
-    const where = `${path}["${key}"]`;
-    const keyProblem = qualifiedNameProblem(key);
-    if (keyProblem) problems.add(where, `invalid key: ${keyProblem}`);
+  for (const key in value) {
+    const v = value[key];
+    if (!validKeys.has(key)) {
+      const keyProblem = qualifiedNameProblem(key);
+      if (keyProblem) problems.add(`${path}["${key}"]`, `invalid key: ${keyProblem}`);
+      else remember(validKeys, key);
+    }
     if (v === null && opts.allowNull) continue;
     if (typeof v !== "string") {
       problems.add(
-        where,
+        `${path}["${key}"]`,
         `must be a string${opts.allowNull ? " (or null to delete it)" : ""}, got ${describe(v)}`,
       );
       continue;
     }
-    if (opts.labelValues && (v.length > 63 || !LABEL_VALUE.test(v))) {
-      problems.add(
-        where,
-        "invalid label value: at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric",
-      );
+    if (opts.labelValues && !validLabelValues.has(v)) {
+      if (v.length > 63 || !LABEL_VALUE.test(v)) {
+        problems.add(
+          `${path}["${key}"]`,
+          "invalid label value: at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric",
+        );
+      } else remember(validLabelValues, v);
     }
   }
 }
