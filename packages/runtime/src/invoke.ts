@@ -381,63 +381,34 @@ const JSON_HEADERS: { readonly [name: string]: string } = Object.freeze({
   "content-type": "application/json; charset=utf-8",
 });
 
-/**
- * Runs one hook call end to end (request checks, the hook under its time budget,
- * response guards, serialization, ETag) without any HTTP. The server and
- * `invokeHook` both use it, so tests exercise exactly what is served.
- */
-export async function runHook(
-  endpoint: Endpoint,
-  body: unknown,
+function hookFailure(call: Call, summary: CallSummary, error: unknown): HookOutcome {
+  const e =
+    error instanceof HookError
+      ? error
+      : new HookError(
+          "HOOK_FAILED",
+          `the ${call.hook} hook threw: ${(error as Error)?.message ?? String(error)}`,
+          { cause: error },
+        );
+  return failure(e, outcomeOf(e), call.hook, summary);
+}
+
+/** Stages 3 to 5: check the result's wire form, serialize it once, tag it. */
+function complete(
+  call: Call,
+  summary: CallSummary,
+  result: unknown,
   options: RunHookOptions,
-): Promise<HookOutcome> {
-  let call: Call;
-  try {
-    call = prepare(endpoint, body);
-  } catch (error) {
-    const e =
-      error instanceof HookError
-        ? error
-        : new HookError("INVALID_REQUEST", String(error), { cause: error });
-    return failure(e, outcomeOf(e), undefined, {});
-  }
-  const summary: CallSummary = {
-    parent: describeRoot(call.contract.root(call.request)),
-    observed: call.contract.observed(call.request),
-  };
+): HookOutcome {
   let serialized: string;
   try {
-    const versionOf =
-      call.kind === "customize"
-        ? "customize"
-        : call.contract.finalizing(call.request)
-          ? "finalize"
-          : "sync";
-    const context = new CallContext(
-      options.controller,
-      call.hook,
-      call.plan.hookVersion[versionOf],
-      options.log,
-    );
-    let result = call.handler(call.request, context);
-    if (isThenable(result)) {
-      result = await underBudget(result, call.timeoutMs ?? options.timeoutMs, context);
-    }
     const wire = checkResponse(call, result);
     // The wire form is plain JSON (checked above), so this cannot throw.
     serialized = JSON.stringify(wire);
     const list = (wire as { [field: string]: unknown })[call.contract.desired];
     summary.desired = Array.isArray(list) ? list.length : 0;
   } catch (error) {
-    const e =
-      error instanceof HookError
-        ? error
-        : new HookError(
-            "HOOK_FAILED",
-            `the ${call.hook} hook threw: ${(error as Error)?.message ?? String(error)}`,
-            { cause: error },
-          );
-    return failure(e, outcomeOf(e), call.hook, summary);
+    return hookFailure(call, summary, error);
   }
   let headers = JSON_HEADERS;
   if (call.etag) {
@@ -464,4 +435,56 @@ export async function runHook(
     error: undefined,
     summary,
   };
+}
+
+/**
+ * Runs one hook call end to end (request checks, the hook under its time budget,
+ * response guards, serialization, ETag) without any HTTP. The server and
+ * `invokeHook` both use it, so tests exercise exactly what is served.
+ *
+ * A synchronous hook is answered synchronously: only a hook that returns a promise
+ * makes the call asynchronous (and gets a timer).
+ */
+export function runHook(
+  endpoint: Endpoint,
+  body: unknown,
+  options: RunHookOptions,
+): HookOutcome | Promise<HookOutcome> {
+  let call: Call;
+  try {
+    call = prepare(endpoint, body);
+  } catch (error) {
+    const e =
+      error instanceof HookError
+        ? error
+        : new HookError("INVALID_REQUEST", String(error), { cause: error });
+    return failure(e, outcomeOf(e), undefined, {});
+  }
+  const summary: CallSummary = {
+    parent: describeRoot(call.contract.root(call.request)),
+    observed: call.contract.observed(call.request),
+  };
+  const versionOf =
+    call.kind === "customize"
+      ? "customize"
+      : call.contract.finalizing(call.request)
+        ? "finalize"
+        : "sync";
+  const context = new CallContext(
+    options.controller,
+    call.hook,
+    call.plan.hookVersion[versionOf],
+    options.log,
+  );
+  let result: unknown;
+  try {
+    result = call.handler(call.request, context);
+  } catch (error) {
+    return hookFailure(call, summary, error);
+  }
+  if (!isThenable(result)) return complete(call, summary, result, options);
+  return underBudget(result, call.timeoutMs ?? options.timeoutMs, context).then(
+    (value) => complete(call, summary, value, options),
+    (error: unknown) => hookFailure(call, summary, error),
+  );
 }

@@ -369,18 +369,23 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
       url: route.path,
       config,
       bodyLimit,
-      handler: async (request, reply) => {
+      handler: (request, reply) => {
         const started = performance.now();
         const result =
           request.body === undefined
             ? EMPTY_BODY
-            : await runHook(endpoint, request.body, {
+            : runHook(endpoint, request.body, {
                 controller: route.controller,
                 log: hookLog,
                 timeoutMs: hookTimeoutMs,
                 ifNoneMatch: request.headers["if-none-match"],
               });
-        return finish(request, reply, started, result);
+        // A synchronous hook is answered in this same tick; fastify takes the sent reply.
+        if (!(result instanceof Promise)) {
+          finish(request, reply, started, result);
+          return;
+        }
+        return result.then((outcome) => finish(request, reply, started, outcome));
       },
     });
     app.route({
