@@ -75,6 +75,7 @@ export {
   createHookServer,
   type HookServer,
   type HookServerOptions,
+  isoTimeCached,
 } from "./server.js";
 export type {
   AttachmentRule,

@@ -305,8 +305,18 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
 
   for (const { route, endpoint } of planned) {
     const config: RouteConfig = { controller: route.controller, hook: route.hook };
-    // Bound once per route: the hook's logger and the metric cells it updates.
-    const hookLog = log.child({ controller: route.controller, hook: route.hook });
+    // Bound once per route and hook: the loggers (pino serializes bindings once, not per
+    // line) and the metric cells a call updates.
+    const lineLogs = new Map<string, PluginLogger>();
+    const lineLog = (hook: string): PluginLogger => {
+      let found = lineLogs.get(hook);
+      if (found === undefined) {
+        found = log.child({ controller: route.controller, hook }) as PluginLogger;
+        lineLogs.set(hook, found);
+      }
+      return found;
+    };
+    const hookLog = lineLog(route.hook);
     const cells = new Map<string, MetricCell>();
     const cellOf = (hook: string, outcome: string, statusCode: number): MetricCell => {
       const key = `${hook} ${outcome} ${statusCode}`;
@@ -326,10 +336,10 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
       const seconds = (performance.now() - started) / 1e3;
       const hook = result.hook ?? (route.hook === "function" ? "function" : route.hook);
       metrics.record(cellOf(hook, result.outcome, result.statusCode), seconds);
-      // The one log line of the call, built once it is over.
+      // The one log line of the call, built once it is over (controller and hook are the
+      // logger's bindings).
+      const callLog = lineLog(hook);
       const line = {
-        controller: route.controller,
-        hook,
         parent: result.summary.parent,
         observed: result.summary.observed,
         desired: result.summary.desired,
@@ -340,14 +350,14 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
       };
       if (result.statusCode >= 500) {
         // The stack goes to the log only; the response carries the message.
-        log.error(
+        callLog.error(
           { ...line, err: result.error?.cause ?? result.error },
           result.error?.message ?? "hook failed",
         );
       } else if (result.statusCode >= 400) {
-        log.warn(line, result.error?.message ?? "hook refused");
+        callLog.warn(line, result.error?.message ?? "hook refused");
       } else {
-        log.info(line, "hook call");
+        callLog.info(line, "hook call");
       }
       if (debugEnabled()) {
         log.debug(

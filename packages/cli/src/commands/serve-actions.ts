@@ -10,6 +10,7 @@ import {
   type HookFunction,
   type HookServer,
   isControllerDefinition,
+  isoTimeCached,
 } from "@metahook/runtime";
 import { invokeHook } from "@metahook/runtime/testing";
 import { pino } from "pino";
@@ -45,7 +46,7 @@ async function startServer(
       {
         level: options.logLevel ?? ctx.env.LOG_LEVEL ?? "info",
         base: undefined,
-        timestamp: pino.stdTimeFunctions.isoTime,
+        timestamp: isoTimeCached,
       },
       bufferedDestination(2),
     ),
