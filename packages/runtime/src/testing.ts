@@ -26,8 +26,10 @@ import type {
   DecoratorHookResponse,
   HookName,
   HookVersion,
+  Keying,
   KubeObject,
   ObjectTypes,
+  Observed,
   ObservedObjects,
   RelatedResourceRule,
 } from "./types.js";
@@ -60,16 +62,28 @@ const silent: HookLogger = { debug() {}, info() {}, warn() {}, error() {} };
  * expect(response.children).toHaveLength(1);
  * ```
  */
-export function invokeHook<P extends KubeObject, C extends ObjectTypes, R extends ObjectTypes>(
-  definition: CompositeControllerDefinition<P, C, R>,
-  request: CompositeHookRequest<P, C, R>,
+export function invokeHook<
+  P extends KubeObject,
+  C extends ObjectTypes,
+  R extends ObjectTypes,
+  K extends Keying,
+  D extends ObjectTypes,
+>(
+  definition: CompositeControllerDefinition<P, C, R, K, D>,
+  request: CompositeHookRequest<P, C, R, K>,
   options?: InvokeOptions,
-): Promise<CompositeHookResponse<P, C>>;
-export function invokeHook<O extends KubeObject, A extends ObjectTypes, R extends ObjectTypes>(
-  definition: DecoratorControllerDefinition<O, A, R>,
-  request: DecoratorHookRequest<O, A, R>,
+): Promise<CompositeHookResponse<P, D>>;
+export function invokeHook<
+  O extends KubeObject,
+  A extends ObjectTypes,
+  R extends ObjectTypes,
+  K extends Keying,
+  D extends ObjectTypes,
+>(
+  definition: DecoratorControllerDefinition<O, A, R, K, D>,
+  request: DecoratorHookRequest<O, A, R, K>,
   options?: InvokeOptions,
-): Promise<DecoratorHookResponse<O, A>>;
+): Promise<DecoratorHookResponse<O, D>>;
 export function invokeHook(
   definition: ControllerDefinition,
   request: CustomizeHookRequest,
@@ -185,21 +199,35 @@ function resolveKind(
   );
 }
 
+// Metacontroller sends objects read from the API server, which always have a name; a test
+// object without one would exercise a request that cannot happen.
+function observed<T extends KubeObject>(object: T, what: string): Observed<T> {
+  const name = object.metadata?.name;
+  if (typeof name !== "string" || name === "") {
+    throw new HookError(
+      "INVALID_DEFINITION",
+      `${what} ${object.kind || "object"} has no metadata.name; Metacontroller always sends one, so give it a name`,
+    );
+  }
+  return clone(object) as Observed<T>;
+}
+
 function groupObjects(
   rules: readonly { apiVersion: string; kind: string }[],
   objects: readonly KubeObject[],
   hookVersion: HookVersion,
   parent: KubeObject,
 ): ObservedObjects<ObjectTypes> {
-  const out: { [key: string]: { [inner: string]: KubeObject } } = {};
+  const out: { [key: string]: { [inner: string]: Observed<KubeObject> } } = {};
   for (const rule of rules) out[groupKey(rule.apiVersion, rule.kind)] ??= {};
   for (const object of objects) {
+    observed(object, "an observed");
     const key = groupKey(object.apiVersion, object.kind);
     const group = out[key];
     if (!group) continue;
     const inner = objectKey(object, { hookVersion, parentNamespace: parent.metadata?.namespace });
     // v1 drops objects a namespaced parent cannot see (other namespaces, cluster scope).
-    if (inner !== undefined) group[inner] = clone(object);
+    if (inner !== undefined) group[inner] = clone(object) as Observed<KubeObject>;
   }
   return out;
 }
@@ -279,7 +307,8 @@ export function buildCompositeRequest<
   P extends KubeObject,
   C extends ObjectTypes = ObjectTypes,
   R extends ObjectTypes = ObjectTypes,
->(input: CompositeRequestInput<P>): CompositeHookRequest<P, C, R> {
+  K extends Keying = Keying,
+>(input: CompositeRequestInput<P>): CompositeHookRequest<P, C, R, K> {
   const controller = normalizeController<CompositeController>(
     input.controller,
     "CompositeController",
@@ -293,9 +322,9 @@ export function buildCompositeRequest<
   );
   return {
     controller,
-    parent: clone(input.parent),
-    children: own as ObservedObjects<C>,
-    related: related as ObservedObjects<R>,
+    parent: observed(input.parent, "the parent") as CompositeHookRequest<P, C, R, K>["parent"],
+    children: own as ObservedObjects<C, K>,
+    related: related as ObservedObjects<R, K>,
     finalizing,
   };
 }
@@ -314,7 +343,8 @@ export function buildDecoratorRequest<
   O extends KubeObject,
   A extends ObjectTypes = ObjectTypes,
   R extends ObjectTypes = ObjectTypes,
->(input: DecoratorRequestInput<O>): DecoratorHookRequest<O, A, R> {
+  K extends Keying = Keying,
+>(input: DecoratorRequestInput<O>): DecoratorHookRequest<O, A, R, K> {
   const controller = normalizeController<DecoratorController>(
     input.controller,
     "DecoratorController",
@@ -328,9 +358,9 @@ export function buildDecoratorRequest<
   );
   return {
     controller,
-    object: clone(input.object),
-    attachments: own as ObservedObjects<A>,
-    related: related as ObservedObjects<R>,
+    object: observed(input.object, "the object") as DecoratorHookRequest<O, A, R, K>["object"],
+    attachments: own as ObservedObjects<A, K>,
+    related: related as ObservedObjects<R, K>,
     finalizing,
   };
 }
@@ -345,5 +375,5 @@ export function buildCustomizeRequest<P extends KubeObject>(input: {
     kind === "DecoratorController"
       ? normalizeController<DecoratorController>(input.controller, "DecoratorController")
       : normalizeController<CompositeController>(input.controller, "CompositeController");
-  return { controller, parent: clone(input.parent) };
+  return { controller, parent: observed(input.parent, "the parent") };
 }
