@@ -173,9 +173,26 @@ export function emitTypesModule(model: ControllerModel, command: string): string
   body.push(
     `/** Custom resources by \`resource.group\`, for the request builder (\`kinds\` option). */\nexport const kinds = ${JSON.stringify(customKinds(model), null, 2)} as const;\n`,
   );
+  const modelKinds = [
+    ...new Map(
+      [...model.parents, ...model.children]
+        .filter((k) => k.crd !== undefined)
+        .map((k) => [k.groupKey, k] as const),
+    ).values(),
+  ];
+  const modelImports = [...new Set(modelKinds.map((k) => `${k.importName}Model|${k.importFrom}`))]
+    .sort()
+    .map((entry) => {
+      const [name, from] = entry.split("|");
+      return `import { ${name} } from ${JSON.stringify(from)};\n`;
+    })
+    .join("");
+  body.push(
+    `/**\n * Schemas of the custom kinds among the parent and the ${composite ? "children" : "attachments"}, by group key (pass as \`models\`):\n * desired objects and the status are validated against them (built-in kinds against kubernetes-models).\n */\nexport const models = {${modelKinds.map((k) => `\n  ${JSON.stringify(k.groupKey)}: ${k.importName}Model,`).join("")}${modelKinds.length > 0 ? "\n" : ""}} as const;\n`,
+  );
   body.push(
     `/** The ${model.kind} manifest, for building requests in tests. */\nexport const controllerManifest = ${JSON.stringify(model.manifest, null, 2)} as const;\n`,
   );
 
-  return `${banner(command)}// Source: ${model.kind} ${model.controllerName}.\n\nimport type { ${runtimeTypes.sort().join(", ")} } from "@metahook/runtime";\n${imports.render()}\n${body.join("\n")}`;
+  return `${banner(command)}// Source: ${model.kind} ${model.controllerName}.\n\nimport type { ${runtimeTypes.sort().join(", ")} } from "@metahook/runtime";\n${imports.render()}${modelImports}\n${body.join("\n")}`;
 }

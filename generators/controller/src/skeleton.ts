@@ -195,7 +195,7 @@ function withImports(imports: SourceFile, body: (writer: CodeBlockWriter) => voi
 export function createSkeleton(model: ControllerModel): string {
   const p = project();
   const file = p.createSourceFile(`${model.name}.ts`, "");
-  ensureImports(file, model);
+  ensureImports(file, model, "everything");
   const composite = model.kind === "CompositeController";
   return withImports(file, (writer) => {
     writer.writeLine("/**");
@@ -215,6 +215,7 @@ export function createSkeleton(model: ControllerModel): string {
       )
       .inlineBlock(() => {
         writer.writeLine("clusterScopedKinds,");
+        writer.writeLine("models,");
         for (const hook of declaredHooks(model)) {
           writeHook(model, hook, writer);
           writer.write(",").newLine();
@@ -224,22 +225,33 @@ export function createSkeleton(model: ControllerModel): string {
   });
 }
 
-function ensureImports(file: SourceFile, model: ControllerModel): boolean {
+/** The generated types a hook's code names. */
+function hookTypes(model: ControllerModel, hook: HookName): string[] {
+  if (hook === "sync") return ["SyncRequest", "SyncResponse"];
+  if (hook === "finalize") return ["FinalizeRequest", "FinalizeResponse"];
+  return model.hooks.customize ? ["CustomizeResponse"] : [];
+}
+
+/**
+ * Adds the imports the skeleton needs: for a new skeleton everything it names; for an existing
+ * one only what the hooks being inserted use, so that no import goes unused.
+ */
+function ensureImports(
+  file: SourceFile,
+  model: ControllerModel,
+  inserting: readonly HookName[] | "everything",
+): boolean {
   let changed = false;
+  const creating = inserting === "everything";
+  const hooks = creating ? declaredHooks(model) : inserting;
   const need: { from: string; names: string[]; typeOnly: string[] }[] = [
     { from: "@metahook/runtime", names: [defineName(model)], typeOnly: [] },
     {
       from: `./${model.name}.generated.js`,
-      names: ["clusterScopedKinds"],
+      names: creating ? ["clusterScopedKinds", "models"] : [],
       typeOnly: [
-        childrenType(model),
-        "Keying",
-        "Parent",
-        "Related",
-        "SyncRequest",
-        "SyncResponse",
-        ...(model.hooks.finalize ? ["FinalizeRequest", "FinalizeResponse"] : []),
-        ...(model.hooks.customize ? ["CustomizeResponse"] : []),
+        ...(creating ? [childrenType(model), "Keying", "Parent", "Related"] : []),
+        ...hooks.flatMap((hook) => hookTypes(model, hook)),
       ],
     },
   ];
@@ -348,9 +360,9 @@ export function updateSkeleton(
       );
     }
   }
-  if (missing.length === 0 && !needsImports(file, model))
+  if (missing.length === 0 && !needsImports(file, model, missing))
     return { content: existing, added, notes };
-  if (ensureImports(file, model)) added.push("imports");
+  if (ensureImports(file, model, missing)) added.push("imports");
   for (const hook of missing) {
     object.insertProperty(object.getProperties().length, hookSnippet(model, hook));
     added.push(hook);
@@ -358,9 +370,13 @@ export function updateSkeleton(
   return { content: file.getFullText(), added, notes };
 }
 
-function needsImports(file: SourceFile, model: ControllerModel): boolean {
+function needsImports(
+  file: SourceFile,
+  model: ControllerModel,
+  inserting: readonly HookName[],
+): boolean {
   const copy = project().createSourceFile("copy.ts", file.getFullText());
-  return ensureImports(copy, model);
+  return ensureImports(copy, model, inserting);
 }
 
 /** Renders the skeleton's test `<name>.test.ts`: one case per declared hook. */

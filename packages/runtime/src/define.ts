@@ -12,6 +12,7 @@ import type {
   KubeObject,
   ObjectTypes,
 } from "./types.js";
+import type { SchemaModels } from "./validate.js";
 
 /** A value or a promise of it. */
 export type Awaitable<T> = T | Promise<T>;
@@ -57,6 +58,13 @@ export interface ControllerOptions<K extends string = string> {
    * Built-in kinds are known; other kinds are taken as namespaced.
    */
   clusterScopedKinds?: readonly K[];
+  /**
+   * Schemas of custom kinds by group key, for validating desired children and the parent's
+   * status (`models` in the module `metahook gen controller` writes). Built-in kinds are
+   * validated against kubernetes-models' schemas without this. Validation runs in
+   * `invokeHook` and `metahook run`/`dev` by default, and in `metahook serve` when asked.
+   */
+  models?: SchemaModels;
 }
 
 const BRAND: unique symbol = Symbol.for("metahook.controller");

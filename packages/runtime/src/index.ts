@@ -102,3 +102,11 @@ export type {
   StatusOf,
   Webhook,
 } from "./types.js";
+export {
+  checkSchemas,
+  type SchemaCheckInput,
+  type SchemaModel,
+  type SchemaModels,
+  type SchemaProblem,
+  schemaError,
+} from "./validate.js";

@@ -33,6 +33,7 @@ import type {
   ObservedObjects,
   RelatedResourceRule,
 } from "./types.js";
+import { checkSchemas, type SchemaProblem, schemaError } from "./validate.js";
 
 /** Options of {@link invokeHook}. */
 export interface InvokeOptions {
@@ -45,6 +46,13 @@ export interface InvokeOptions {
   timeoutMs?: number;
   /** Where the hook's `context.log` writes; default: nowhere. */
   log?: HookLogger;
+  /**
+   * Validate the desired children (or attachments) and the parent's status against their
+   * schemas (kubernetes-models for built-in kinds, the definition's `models` for custom ones),
+   * rejecting with `INVALID_RESPONSE` naming the object and JSON path. Default `true`: a value
+   * only the API server would refuse (`replicas: "1"`) fails the test, not the cluster.
+   */
+  validate?: boolean;
 }
 
 const silent: HookLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -110,7 +118,34 @@ export async function invokeHook(
     timeoutMs: options.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
   });
   if (outcome.error) throw outcome.error;
-  return outcome.body === undefined ? undefined : JSON.parse(outcome.body);
+  const response: unknown = outcome.body === undefined ? undefined : JSON.parse(outcome.body);
+  if (options.validate !== false && hook !== "customize") {
+    const problems = await checkResponseSchemas(definition, request, response);
+    if (problems.length > 0) throw schemaError(problems);
+  }
+  return response;
+}
+
+function checkResponseSchemas(
+  definition: ControllerDefinition,
+  request: unknown,
+  response: unknown,
+): Promise<SchemaProblem[]> {
+  const composite = definition.kind === "CompositeController";
+  const answer = (response ?? {}) as {
+    children?: unknown;
+    attachments?: unknown;
+    status?: unknown;
+  };
+  const asked = request as { parent?: KubeObject; object?: KubeObject };
+  const desired = composite ? answer.children : answer.attachments;
+  return checkSchemas({
+    desired: Array.isArray(desired) ? desired : [],
+    desiredField: composite ? "children" : "attachments",
+    parent: composite ? asked.parent : asked.object,
+    status: answer.status,
+    models: definition.models,
+  });
 }
 
 function inferHook(request: unknown): HookName {
