@@ -13,7 +13,10 @@ import type {
 import { HookError } from "./errors.js";
 import { type Endpoint, runHook } from "./invoke.js";
 import { groupKey, objectKey } from "./keys.js";
-import { builtinResource } from "./resources.js";
+import { clone, type KindTable, normalizeController, resolveKind } from "./rules.js";
+
+export type { KindTable } from "./rules.js";
+
 import { DEFAULT_HOOK_TIMEOUT_MS } from "./server.js";
 import type {
   CompositeController,
@@ -157,82 +160,6 @@ function inferHook(request: unknown): HookName {
 }
 
 // --- request builders -------------------------------------------------------------
-
-/** Maps a custom resource (`resource` or `resource.group`) to its kind, for rules the builder cannot resolve itself. */
-export type KindTable = { readonly [resource: string]: string };
-
-type Json = { [key: string]: unknown };
-
-function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
-// Metacontroller re-serializes its typed Go object: CRD defaults and empty structs appear.
-function normalizeController<T extends CompositeController | DecoratorController>(
-  manifest: unknown,
-  kind: T["kind"],
-): T {
-  if (typeof manifest !== "object" || manifest === null) {
-    throw new HookError("INVALID_DEFINITION", `expected a ${kind} manifest object`);
-  }
-  const c = clone(manifest) as Json;
-  if (c.kind !== undefined && c.kind !== kind) {
-    throw new HookError(
-      "INVALID_DEFINITION",
-      `expected a ${kind} manifest, got kind ${String(c.kind)}`,
-    );
-  }
-  const spec = (c.spec ?? {}) as Json;
-  const hooks = (spec.hooks ?? {}) as { [hook: string]: Json | undefined };
-  for (const hook of Object.values(hooks)) {
-    if (hook && hook.version === undefined) hook.version = "v1";
-  }
-  const rules = (kind === "CompositeController" ? spec.childResources : spec.attachments) as
-    | Json[]
-    | undefined;
-  for (const rule of rules ?? []) {
-    const strategy = rule.updateStrategy as Json | undefined;
-    if (strategy && kind === "CompositeController" && strategy.statusChecks === undefined) {
-      strategy.statusChecks = {};
-    }
-  }
-  return {
-    kind,
-    apiVersion: "metacontroller.k8s.io/v1alpha1",
-    metadata: (c.metadata as Json | undefined) ?? {},
-    spec,
-    status: {},
-  } as unknown as T;
-}
-
-function naivePlural(kind: string): string {
-  const lower = kind.toLowerCase();
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
-  return `${lower}s`;
-}
-
-function resolveKind(
-  rule: { apiVersion: string; resource: string },
-  objects: readonly KubeObject[],
-  kinds: KindTable | undefined,
-): string {
-  const builtin = builtinResource(rule.apiVersion, rule.resource);
-  if (builtin) return builtin.kind;
-  const slash = rule.apiVersion.lastIndexOf("/");
-  const group = slash === -1 ? "" : rule.apiVersion.slice(0, slash);
-  const explicit =
-    kinds?.[group ? `${rule.resource}.${group}` : rule.resource] ?? kinds?.[rule.resource];
-  if (explicit) return explicit;
-  const seen = objects.find(
-    (o) => o.apiVersion === rule.apiVersion && naivePlural(o.kind) === rule.resource,
-  );
-  if (seen) return seen.kind;
-  throw new HookError(
-    "INVALID_DEFINITION",
-    `cannot tell the kind of rule {apiVersion: ${rule.apiVersion}, resource: ${rule.resource}}; pass kinds: { "${group ? `${rule.resource}.${group}` : rule.resource}": "<Kind>" }`,
-  );
-}
 
 // Metacontroller sends objects read from the API server, which always have a name; a test
 // object without one would exercise a request that cannot happen.
@@ -412,3 +339,19 @@ export function buildCustomizeRequest<P extends KubeObject>(input: {
       : normalizeController<CompositeController>(input.controller, "CompositeController");
   return { controller, parent: observed(input.parent, "the parent") };
 }
+
+export {
+  type ConvergeInput,
+  type ConvergeResult,
+  type ConvergeRound,
+  converge,
+  DECORATOR_ANNOTATION,
+  jsonDiff,
+  LAST_APPLIED_ANNOTATION,
+  type Plan,
+  type PlanAction,
+  type PlannedChild,
+  planAnswer,
+  planChanges,
+  type UpdateMethod,
+} from "./converge.js";
