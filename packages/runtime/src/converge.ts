@@ -305,6 +305,11 @@ export interface ConvergeInput<P extends KubeObject = KubeObject> {
   readonly kinds?: KindTable;
   /** Rounds before giving up; default 10. */
   readonly maxRounds?: number;
+  /**
+   * Call the finalize hook (`finalizing: true`). Default: when the parent has a
+   * `deletionTimestamp` and the definition a finalize hook, as Metacontroller decides.
+   */
+  readonly finalizing?: boolean;
   /** Passed to every {@link invokeHook} call (validation is on by default there). */
   readonly invoke?: InvokeOptions;
 }
@@ -417,7 +422,8 @@ export async function converge<P extends KubeObject>(
       related = selectRelated(relatedResources, input.related ?? [], kinds);
     }
     const finalizing =
-      parent.metadata.deletionTimestamp !== undefined && definition.finalize !== undefined;
+      input.finalizing ??
+      (parent.metadata.deletionTimestamp !== undefined && definition.finalize !== undefined);
     const common = {
       controller: input.controller,
       related,
