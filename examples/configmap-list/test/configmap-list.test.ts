@@ -216,6 +216,7 @@ describe("what the runtime refuses", () => {
   >({
     // Deliberately wrong: a namespaced parent cannot own objects in another namespace.
     sync: ({ parent }) => ({
+      status: null,
       children: [
         {
           apiVersion: "v1",

@@ -218,6 +218,7 @@ describe("broken variants are refused", () => {
   >({
     // Deliberately wrong: a cluster-scoped parent cannot default a child's namespace.
     sync: () => ({
+      status: null,
       children: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" } }],
     }),
   });
@@ -226,7 +227,7 @@ describe("broken variants are refused", () => {
     GlobalConfigMapChildren,
     GlobalConfigMapRelated
   >({
-    sync: () => ({ children: [] }),
+    sync: () => ({ status: null, children: [] }),
     // What upstream's sync.py answers: names together with a labelSelector, which
     // Metacontroller's determineSelectionType rejects.
     customize: ({ parent: p }) => ({

@@ -25,6 +25,12 @@ export interface GenerateControllerOptions {
    * its test are created only when absent, and an existing skeleton is extended, never replaced.
    */
   readonly existing?: ReadonlyMap<string, string>;
+  /**
+   * `false`: generate only the types module and CRD types, no skeleton or test (for a
+   * controller that lives elsewhere or is written by hand around the generated types).
+   * Default `true`.
+   */
+  readonly skeleton?: boolean;
 }
 
 /** A user-owned file: created once, afterwards only extended. */
@@ -120,7 +126,7 @@ export function generateController(
   const existing = options.existing ?? new Map<string, string>();
   const owned: OwnedFile[] = [];
   const notes = models.flatMap((m) => m.notes);
-  for (const model of models) {
+  for (const model of options.skeleton === false ? [] : models) {
     const skeletonPath = `${model.name}.ts`;
     const current = existing.get(skeletonPath);
     if (current === undefined) {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerGenController } from "./commands/gen-controller.js";
 import { registerGenTypes } from "./commands/gen-types.js";
+import { registerPlan } from "./commands/plan.js";
 import { registerScaffold } from "./commands/scaffold.js";
 import { registerServe } from "./commands/serve.js";
 import { CliError } from "./errors.js";
@@ -41,6 +42,7 @@ export function createProgram(ctx: CommandContext): Command {
 
   registerScaffold(program, ctx);
   registerServe(program, ctx);
+  registerPlan(program, ctx);
   return program;
 }
 

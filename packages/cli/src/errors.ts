@@ -9,7 +9,11 @@ export type CliErrorCode =
   | "DRIFT"
   | "LOAD_FAILED"
   | "SERVE_FAILED"
-  | "GENERATION_FAILED";
+  | "GENERATION_FAILED"
+  /** The hook's answer would be refused by the server's checks (`metahook plan`). */
+  | "HOOK_REFUSED"
+  /** `metahook plan --converge`: the answer kept changing. */
+  | "NOT_SETTLED";
 
 /** The one error class of `@metahook/cli`: a stable `code`, a message for humans and an optional `cause`. */
 export class CliError extends Error {

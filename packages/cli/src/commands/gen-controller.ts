@@ -11,6 +11,8 @@ interface GenControllerOptions {
   readonly check?: boolean;
   readonly name?: string;
   readonly related?: string;
+  /** commander: `--no-skeleton` sets it false. */
+  readonly skeleton: boolean;
 }
 
 /**
@@ -40,6 +42,7 @@ export function registerGenController(gen: Command, ctx: CommandContext): void {
       "--check",
       "write nothing; exit 1 and list generated files that differ (the skeleton is yours and never drifts)",
     )
+    .option("--no-skeleton", "generate the types only: no controller skeleton or test")
     .action(async (controller: string, options: GenControllerOptions) => {
       await genController(controller, options, ctx);
     });
@@ -59,6 +62,7 @@ async function genController(
     ...(options.crd.length > 0 ? ["--crd", ...options.crd.map(shellQuote)] : []),
     ...(options.name ? ["--name", shellQuote(options.name)] : []),
     ...(options.related ? ["--related", shellQuote(options.related)] : []),
+    ...(options.skeleton ? [] : ["--no-skeleton"]),
     "-o",
     shellQuote(options.out),
   ].join(" ");
@@ -92,6 +96,7 @@ async function genController(
       existing,
       ...(options.name ? { name: options.name } : {}),
       ...(options.related ? { related: options.related } : {}),
+      skeleton: options.skeleton,
     });
     for (const note of result.notes) output.err(`${output.style("yellow", "note")} ${note}`);
     if (options.check) {
