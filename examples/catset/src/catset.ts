@@ -23,7 +23,6 @@ import type { IPod } from "kubernetes-models/v1/Pod";
 import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
 import type {
   Children,
-  FinalizeResponse,
   Keying,
   Parent,
   Related,
@@ -196,7 +195,7 @@ export function reconcile(request: SyncRequest): SyncResponse {
     }
   }
 
-  const response: SyncResponse | FinalizeResponse = {
+  const response: SyncResponse = {
     status: { replicas: observedPods.size, readyReplicas: ready },
     children: [...pods, ...claims],
   };
