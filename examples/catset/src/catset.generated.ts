@@ -5,6 +5,7 @@ import type { CompositeHookRequest, CompositeHookResponse } from "@metahook/runt
 import type { CatSet } from "./types/ctl.enisoc.com/v1/CatSet.js";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import type { IPod } from "kubernetes-models/v1/Pod";
+import { CatSetModel } from "./types/ctl.enisoc.com/v1/CatSet.js";
 
 /** The parent: CatSet (ctl.enisoc.com/v1, catsets). */
 export type Parent = CatSet;
@@ -51,6 +52,14 @@ export const clusterScopedKinds = [] as const;
 /** Custom resources by `resource.group`, for the request builder (`kinds` option). */
 export const kinds = {
   "catsets.ctl.enisoc.com": "CatSet"
+} as const;
+
+/**
+ * Schemas of the custom kinds among the parent and the children, by group key (pass as `models`):
+ * desired objects and the status are validated against them (built-in kinds against kubernetes-models).
+ */
+export const models = {
+  "CatSet.ctl.enisoc.com/v1": CatSetModel,
 } as const;
 
 /** The CompositeController manifest, for building requests in tests. */

@@ -21,13 +21,14 @@ import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolu
 import type { IPersistentVolumeClaimTemplate } from "kubernetes-models/v1/PersistentVolumeClaimTemplate";
 import type { IPod } from "kubernetes-models/v1/Pod";
 import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
-import type {
-  Children,
-  Keying,
-  Parent,
-  Related,
-  SyncRequest,
-  SyncResponse,
+import {
+  type Children,
+  type Keying,
+  models,
+  type Parent,
+  type Related,
+  type SyncRequest,
+  type SyncResponse,
 } from "./catset.generated.js";
 
 /**
@@ -209,6 +210,8 @@ export function reconcile(request: SyncRequest): SyncResponse {
  * and PersistentVolumeClaims (see `manifests/controller.yaml`).
  */
 const catset = defineCompositeController<Parent, Children, Related, Keying>({
+  // Validates desired children and the status against their schemas in tests and `metahook run`.
+  models,
   sync: reconcile,
   finalize: reconcile,
 });

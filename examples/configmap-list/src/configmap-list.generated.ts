@@ -4,6 +4,7 @@
 import type { CompositeHookRequest, CompositeHookResponse, CustomizeHookRequest, CustomizeHookResponse } from "@metahook/runtime";
 import type { ConfigMapList } from "./types/examples.metacontroller.io/v1alpha1/ConfigMapList.js";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import { ConfigMapListModel } from "./types/examples.metacontroller.io/v1alpha1/ConfigMapList.js";
 
 /** The parent: ConfigMapList (examples.metacontroller.io/v1alpha1, configmaplists). */
 export type Parent = ConfigMapList;
@@ -51,6 +52,14 @@ export const clusterScopedKinds = [] as const;
 /** Custom resources by `resource.group`, for the request builder (`kinds` option). */
 export const kinds = {
   "configmaplists.examples.metacontroller.io": "ConfigMapList"
+} as const;
+
+/**
+ * Schemas of the custom kinds among the parent and the children, by group key (pass as `models`):
+ * desired objects and the status are validated against them (built-in kinds against kubernetes-models).
+ */
+export const models = {
+  "ConfigMapList.examples.metacontroller.io/v1alpha1": ConfigMapListModel,
 } as const;
 
 /** The CompositeController manifest, for building requests in tests. */

@@ -19,15 +19,16 @@ import {
   type RelatedResourceRule,
 } from "@metahook/runtime";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
-import type {
-  Children,
-  CustomizeRequest,
-  CustomizeResponse,
-  Keying,
-  Parent,
-  Related,
-  SyncRequest,
-  SyncResponse,
+import {
+  type Children,
+  type CustomizeRequest,
+  type CustomizeResponse,
+  type Keying,
+  models,
+  type Parent,
+  type Related,
+  type SyncRequest,
+  type SyncResponse,
 } from "./configmap-list.generated.js";
 
 /**
@@ -110,6 +111,8 @@ export function sync({ parent, related }: SyncRequest): SyncResponse {
  * child, cross-namespace related ConfigMaps (see `manifests/controller.yaml`).
  */
 const configMapList = defineCompositeController<Parent, Children, Related, Keying>({
+  // Validates desired children and the status against their schemas in tests and `metahook run`.
+  models,
   customize,
   sync,
 });

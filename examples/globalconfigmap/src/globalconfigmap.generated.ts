@@ -5,6 +5,7 @@ import type { CompositeHookRequest, CompositeHookResponse, CustomizeHookRequest,
 import type { GlobalConfigMap } from "./types/examples.metacontroller.io/v1alpha1/GlobalConfigMap.js";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
+import { GlobalConfigMapModel } from "./types/examples.metacontroller.io/v1alpha1/GlobalConfigMap.js";
 
 /** The parent: GlobalConfigMap (examples.metacontroller.io/v1alpha1, globalconfigmaps). */
 export type Parent = GlobalConfigMap;
@@ -54,6 +55,14 @@ export const clusterScopedKinds = [] as const;
 /** Custom resources by `resource.group`, for the request builder (`kinds` option). */
 export const kinds = {
   "globalconfigmaps.examples.metacontroller.io": "GlobalConfigMap"
+} as const;
+
+/**
+ * Schemas of the custom kinds among the parent and the children, by group key (pass as `models`):
+ * desired objects and the status are validated against them (built-in kinds against kubernetes-models).
+ */
+export const models = {
+  "GlobalConfigMap.examples.metacontroller.io/v1alpha1": GlobalConfigMapModel,
 } as const;
 
 /** The CompositeController manifest, for building requests in tests. */

@@ -20,15 +20,16 @@ import {
 } from "@metahook/runtime";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
-import type {
-  Children,
-  CustomizeRequest,
-  CustomizeResponse,
-  Keying,
-  Parent,
-  Related,
-  SyncRequest,
-  SyncResponse,
+import {
+  type Children,
+  type CustomizeRequest,
+  type CustomizeResponse,
+  type Keying,
+  models,
+  type Parent,
+  type Related,
+  type SyncRequest,
+  type SyncResponse,
 } from "./globalconfigmap.generated.js";
 
 /**
@@ -104,6 +105,8 @@ export function sync({ parent, related }: SyncRequest): SyncResponse {
  * `generateSelector`, since copies in many namespaces share no parent-chosen labels).
  */
 const globalConfigMap = defineCompositeController<Parent, Children, Related, Keying>({
+  // Validates desired children and the status against their schemas in tests and `metahook run`.
+  models,
   customize,
   sync,
 });

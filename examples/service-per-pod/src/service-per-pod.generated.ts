@@ -48,6 +48,12 @@ export const clusterScopedKinds = [] as const;
 /** Custom resources by `resource.group`, for the request builder (`kinds` option). */
 export const kinds = {} as const;
 
+/**
+ * Schemas of the custom kinds among the parent and the attachments, by group key (pass as `models`):
+ * desired objects and the status are validated against them (built-in kinds against kubernetes-models).
+ */
+export const models = {} as const;
+
 /** The DecoratorController manifest, for building requests in tests. */
 export const controllerManifest = {
   "apiVersion": "metacontroller.k8s.io/v1alpha1",
