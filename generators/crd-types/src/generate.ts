@@ -130,7 +130,8 @@ function indexFiles(
   command: string,
   notes: string[],
 ): GeneratedFile[] {
-  const files: GeneratedFile[] = [{ path: "_runtime.ts", content: emitRuntime(command) }];
+  const cel = models.some((m) => m.cel.evaluated > 0);
+  const files: GeneratedFile[] = [{ path: "_runtime.ts", content: emitRuntime(command, cel) }];
   const byVersion = new Map<string, ModuleExports[]>();
   const storage: ModuleExports[] = [];
   const withoutStorage = new Set<string>();
@@ -166,7 +167,7 @@ function indexFiles(
     });
     namespaces.push({ name: namespaceName(group, version, nsNames), module: `${dir}/index` });
   }
-  const runtime = 'export type { ResourceModel } from "./_runtime.js";\n';
+  const runtime = 'export type { ResourceModel, UncheckedRule, Verdict } from "./_runtime.js";\n';
   files.push({
     path: "index.ts",
     content: emitBarrel(
