@@ -131,7 +131,6 @@ export function emitBarrel(
   modules: readonly ModuleExports[],
   namespaces: readonly { name: string; module: string }[],
   clash: (name: string, modules: readonly string[]) => void,
-  extra = "",
 ): string {
   const owners = new Map<string, string[]>();
   for (const m of modules)
@@ -143,7 +142,7 @@ export function emitBarrel(
     if (o.length > 1) clash(name, o);
     return o.length === 1;
   };
-  let out = `${banner(command)}\n${extra}`;
+  let out = `${banner(command)}\n`;
   for (const m of modules) {
     const path = relative(from, m.module);
     // A name that is both a type and a value (none today) is exported once, as a value.

@@ -231,8 +231,20 @@ function escapeRegExp(text: string): string {
 
 const TIMED_FORMATS: ReadonlySet<string> = new Set(["date", "date-time", "duration"]);
 
+// Rules sit on a few nodes; a node with several rules is walked once.
+const timedCache = new WeakMap<JsonObject, { self: boolean; names: string[] }>();
+
 /** Whether `node` itself is a timestamp/duration, and the names of such fields below it. */
 function timedFields(node: JsonObject): { self: boolean; names: string[] } {
+  let timed = timedCache.get(node);
+  if (timed === undefined) {
+    timed = findTimedFields(node);
+    timedCache.set(node, timed);
+  }
+  return timed;
+}
+
+function findTimedFields(node: JsonObject): { self: boolean; names: string[] } {
   const names: string[] = [];
   const visit = (n: JsonObject, key: string | undefined): void => {
     if (key !== undefined && typeof n.format === "string" && TIMED_FORMATS.has(n.format))

@@ -297,6 +297,14 @@ const RULES: readonly Rule[] = [
     want: ["export type NoDefaultsInput = NoDefaults;"],
   },
   {
+    rule: "a kind named like a runtime type (Verdict) is left out of index.ts with the runtime's, not a duplicate export",
+    kind: "Verdict",
+    spec: obj({ a: str }),
+    inIndex: true,
+    want: ['export type {\n  ResourceModel,\n  UncheckedRule,\n} from "./_runtime.js";'],
+    notWant: ["  Verdict,\n"],
+  },
+  {
     rule: "kinds that are reserved words or globals still compile",
     kind: "Promise",
     spec: obj({ value: str }),

@@ -165,6 +165,17 @@ export {
   validateNoDefaults,
 } from "./NoDefaults.js";
 export type {
+  Verdict,
+  VerdictSpec,
+  VerdictInput,
+  VerdictList,
+} from "./Verdict.js";
+export {
+  VerdictModel,
+  isVerdict,
+  validateVerdict,
+} from "./Verdict.js";
+export type {
   Promise,
   PromiseSpec,
   PromiseInput,
