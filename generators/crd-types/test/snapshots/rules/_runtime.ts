@@ -121,8 +121,10 @@ export function defineModel<T, I = T>(
     try {
       runValidateFunc(compiled(), object);
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      errors = [...(error.errors as ErrorObject[])];
+      // Duck-typed: @kubernetes-models/validate may resolve another copy of ajv than this module.
+      const found: unknown = error instanceof Error ? Reflect.get(error, "errors") : undefined;
+      if (!Array.isArray(found)) throw error;
+      errors = [...(found as ErrorObject[])];
     }
     const unchecked: UncheckedRule[] = [];
     lists(object, root(), "", errors);
