@@ -55,6 +55,7 @@ export type {
   CanarySpecServiceTrafficPolicyLoadBalancerConsistentHashHttpCookie,
   CanarySpecServiceTrafficPolicyLoadBalancerLocalityLbSettingDistribute,
   CanarySpecServiceTrafficPolicyLoadBalancerLocalityLbSettingFailover,
+  CanaryInput,
   CanaryList,
 } from "./Canary.js";
 export {

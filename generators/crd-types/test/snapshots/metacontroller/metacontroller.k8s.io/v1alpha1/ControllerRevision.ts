@@ -36,6 +36,11 @@ export interface ControllerRevisionChildren {
 }
 
 /**
+ * {@link ControllerRevision} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link ControllerRevision}.
+ */
+export type ControllerRevisionInput = ControllerRevision;
+
+/**
  * A list of {@link ControllerRevision} objects, as the API server returns it.
  */
 export interface ControllerRevisionList {
@@ -46,31 +51,35 @@ export interface ControllerRevisionList {
 }
 
 /**
- * Runtime model of {@link ControllerRevision}: checks apiVersion, kind and the v1alpha1 openAPIV3Schema of
- * controllerrevisions.metacontroller.k8s.io (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of controllerrevisions.metacontroller.k8s.io v1alpha1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const ControllerRevisionModel: ResourceModel<ControllerRevision> = defineModel<ControllerRevision>(
+export const ControllerRevisionModel: ResourceModel<ControllerRevision, ControllerRevisionInput> = defineModel<ControllerRevision, ControllerRevisionInput>(
   "metacontroller.k8s.io/v1alpha1",
   "ControllerRevision",
-  "{\"type\":\"object\",\"required\":[\"apiVersion\",\"kind\",\"metadata\",\"parentPatch\"],\"properties\":{\"apiVersion\":{\"type\":\"string\",\"enum\":[\"metacontroller.k8s.io/v1alpha1\"]},\"children\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"apiGroup\",\"kind\",\"names\"],\"properties\":{\"apiGroup\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"},\"names\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},\"kind\":{\"type\":\"string\",\"enum\":[\"ControllerRevision\"]},\"metadata\":{\"type\":\"object\"},\"parentPatch\":{\"type\":\"object\"}}}",
+  "{\"type\":\"object\",\"required\":[\"apiVersion\",\"kind\",\"metadata\",\"parentPatch\"],\"properties\":{\"apiVersion\":{\"type\":\"string\",\"enum\":[\"metacontroller.k8s.io/v1alpha1\"]},\"children\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"apiGroup\",\"kind\",\"names\"],\"properties\":{\"apiGroup\":{\"type\":\"string\"},\"kind\":{\"type\":\"string\"},\"names\":{\"type\":\"array\",\"items\":{\"type\":\"string\"}}}}},\"kind\":{\"type\":\"string\",\"enum\":[\"ControllerRevision\"]},\"metadata\":{\"type\":\"object\"},\"parentPatch\":{\"type\":\"object\",\"x-kubernetes-preserve-unknown-fields\":true}}}",
 );
 
 /**
- * Whether `value` is a valid {@link ControllerRevision} (metacontroller.k8s.io/v1alpha1).
+ * Whether the API server would accept `value` as a ControllerRevision (metacontroller.k8s.io/v1alpha1); then it is a
+ * {@link ControllerRevisionInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
  * if (isControllerRevision(object)) console.log(object.metadata?.name);
  * ```
  */
-export function isControllerRevision(value: unknown): value is ControllerRevision {
+export function isControllerRevision(value: unknown): value is ControllerRevisionInput {
   return ControllerRevisionModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link ControllerRevision}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a ControllerRevision; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `ControllerRevisionModel.check(value).object`.
  */
-export function validateControllerRevision(value: unknown): asserts value is ControllerRevision {
+export function validateControllerRevision(value: unknown): asserts value is ControllerRevisionInput {
   ControllerRevisionModel.validate(value);
 }

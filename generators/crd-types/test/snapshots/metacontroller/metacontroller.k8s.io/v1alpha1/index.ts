@@ -31,6 +31,7 @@ export type {
   CompositeControllerSpecHooksCustomizeWebhookClientTLS,
   CompositeControllerSpecHooksCustomizeWebhookEtag,
   CompositeControllerSpecHooksCustomizeWebhookService,
+  CompositeControllerInput,
   CompositeControllerList,
 } from "./CompositeController.js";
 export {
@@ -41,6 +42,7 @@ export {
 export type {
   ControllerRevision,
   ControllerRevisionChildren,
+  ControllerRevisionInput,
   ControllerRevisionList,
 } from "./ControllerRevision.js";
 export {
@@ -77,6 +79,7 @@ export type {
   DecoratorControllerSpecHooksCustomizeWebhookClientTLS,
   DecoratorControllerSpecHooksCustomizeWebhookEtag,
   DecoratorControllerSpecHooksCustomizeWebhookService,
+  DecoratorControllerInput,
   DecoratorControllerList,
 } from "./DecoratorController.js";
 export {
