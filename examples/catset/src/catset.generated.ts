@@ -22,6 +22,12 @@ export type Children = {
   "PersistentVolumeClaim.v1": IPersistentVolumeClaim;
 };
 
+/**
+ * What a hook returns for each child kind: the same types, except that custom kinds use their
+ * input types, where fields the API server defaults may be left out.
+ */
+export type DesiredChildren = Children;
+
 /** Related objects: none (the controller has no customize hook). */
 export type Related = Record<never, never>;
 
@@ -35,13 +41,13 @@ export type Keying = { version: "v1"; parent: "Namespaced"; clusterScoped: never
 export type SyncRequest = CompositeHookRequest<Parent, Children, Related, Keying>;
 
 /** The sync response. */
-export type SyncResponse = CompositeHookResponse<Parent, Children>;
+export type SyncResponse = CompositeHookResponse<Parent, DesiredChildren>;
 
 /** The finalize request (hook v1); `finalizing` is true. */
 export type FinalizeRequest = CompositeHookRequest<Parent, Children, Related, Keying>;
 
 /** The finalize response; `finalized: true` lets Metacontroller remove its finalizer. */
-export type FinalizeResponse = CompositeHookResponse<Parent, Children>;
+export type FinalizeResponse = CompositeHookResponse<Parent, DesiredChildren>;
 
 /** Hook API versions declared by the controller. */
 export const hookVersions = {"sync":"v1","finalize":"v1"} as const;

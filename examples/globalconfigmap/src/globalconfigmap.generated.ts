@@ -20,6 +20,12 @@ export type Children = {
   "ConfigMap.v1": IConfigMap;
 };
 
+/**
+ * What a hook returns for each child kind: the same types, except that custom kinds use their
+ * input types, where fields the API server defaults may be left out.
+ */
+export type DesiredChildren = Children;
+
 /** Related objects, as the customize hook selects them (`metahook.dev/related`). */
 export type Related = {
   /** Related resource `configmaps` (v1), namespaced. */
@@ -38,7 +44,7 @@ export type Keying = { version: "v1"; parent: "Cluster"; clusterScoped: "Namespa
 export type SyncRequest = CompositeHookRequest<Parent, Children, Related, Keying>;
 
 /** The sync response. */
-export type SyncResponse = CompositeHookResponse<Parent, Children>;
+export type SyncResponse = CompositeHookResponse<Parent, DesiredChildren>;
 
 /** The customize request (hook v1). */
 export type CustomizeRequest = CustomizeHookRequest<Parent, Keying["parent"]>;

@@ -14,6 +14,12 @@ export type Parent = IPod;
  */
 export type Attachments = Record<never, never>;
 
+/**
+ * What a hook returns for each attachment kind: the same types, except that custom kinds use their
+ * input types, where fields the API server defaults may be left out.
+ */
+export type DesiredAttachments = Attachments;
+
 /** Related objects: none (the controller has no customize hook). */
 export type Related = Record<never, never>;
 
@@ -27,7 +33,7 @@ export type Keying = { version: "v1"; parent: "Namespaced"; clusterScoped: never
 export type SyncRequest = DecoratorHookRequest<Parent, Attachments, Related, Keying>;
 
 /** The decorator sync response. */
-export type SyncResponse = DecoratorHookResponse<Parent, Attachments>;
+export type SyncResponse = DecoratorHookResponse<Parent, DesiredAttachments>;
 
 /** Hook API versions declared by the controller. */
 export const hookVersions = {"sync":"v1"} as const;

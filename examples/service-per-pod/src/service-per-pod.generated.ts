@@ -18,6 +18,12 @@ export type Attachments = {
   "Service.v1": IService;
 };
 
+/**
+ * What a hook returns for each attachment kind: the same types, except that custom kinds use their
+ * input types, where fields the API server defaults may be left out.
+ */
+export type DesiredAttachments = Attachments;
+
 /** Related objects: none (the controller has no customize hook). */
 export type Related = Record<never, never>;
 
@@ -31,13 +37,13 @@ export type Keying = { version: "v2"; parent: "Namespaced"; clusterScoped: never
 export type SyncRequest = DecoratorHookRequest<Parent, Attachments, Related, Keying>;
 
 /** The decorator sync response. */
-export type SyncResponse = DecoratorHookResponse<Parent, Attachments>;
+export type SyncResponse = DecoratorHookResponse<Parent, DesiredAttachments>;
 
 /** The finalize request (hook v2); `finalizing` is true. */
 export type FinalizeRequest = DecoratorHookRequest<Parent, Attachments, Related, Keying>;
 
 /** The finalize response; `finalized: true` lets Metacontroller remove its finalizer. */
-export type FinalizeResponse = DecoratorHookResponse<Parent, Attachments>;
+export type FinalizeResponse = DecoratorHookResponse<Parent, DesiredAttachments>;
 
 /** Hook API versions declared by the controller. */
 export const hookVersions = {"sync":"v2","finalize":"v2"} as const;

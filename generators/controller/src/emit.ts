@@ -104,6 +104,16 @@ export function emitTypesModule(model: ControllerModel, command: string): string
   const childrenName = composite ? "Children" : "Attachments";
   const parentUnion = model.parents.map((p) => imports.local(p)).join(" | ");
   const children = groupMap(model.children, imports, composite ? "Child resource" : "Attachment");
+  // Desired objects of custom kinds may leave defaulted fields out (the API server fills them
+  // in): their input types, `<Kind>Input`, are what a hook returns.
+  const desiredName = `Desired${childrenName}`;
+  const desired = model.children.some((k) => k.crd)
+    ? groupMap(
+        model.children.map((k) => (k.crd ? { ...k, importName: `${k.importName}Input` } : k)),
+        imports,
+        composite ? "Desired child" : "Desired attachment",
+      )
+    : childrenName;
   const related = model.related ? groupMap(model.related, imports, "Related resource") : undefined;
   const clusterScoped = [...model.children, ...(model.related ?? [])]
     .filter((k) => k.crd && !k.namespaced)
@@ -127,6 +137,9 @@ export function emitTypesModule(model: ControllerModel, command: string): string
     `/**\n * ${composite ? "Children" : "Attachments"} by Metacontroller group key, one per \`spec.${composite ? "childResources" : "attachments"}\` rule.\n * Look one up with \`getObject(${composite ? "children" : "attachments"}["${model.children[0]?.groupKey ?? "Kind.v1"}"], name, namespace)\` from\n * \`@metahook/runtime\`, which finds it under any hook version; an undeclared group key does not compile.\n */\nexport type ${childrenName} = ${children};\n`,
   );
   body.push(
+    `/**\n * What a hook returns for each ${composite ? "child" : "attachment"} kind: the same types, except that custom kinds use their\n * input types, where fields the API server defaults may be left out.\n */\nexport type ${desiredName} = ${desired};\n`,
+  );
+  body.push(
     related
       ? `/** Related objects, as the customize hook selects them (${"`"}metahook.dev/related${"`"}). */\nexport type Related = ${related};\n`
       : model.hooks.customize
@@ -146,14 +159,14 @@ export function emitTypesModule(model: ControllerModel, command: string): string
     `/** The ${syncWhat} request (hook ${model.hooks.sync}). */\nexport type SyncRequest = ${req}<Parent, ${childrenName}, Related, Keying>;\n`,
   );
   body.push(
-    `/** The ${syncWhat} response. */\nexport type SyncResponse = ${res}<Parent, ${childrenName}>;\n`,
+    `/** The ${syncWhat} response. */\nexport type SyncResponse = ${res}<Parent, ${desiredName}>;\n`,
   );
   if (model.hooks.finalize) {
     body.push(
       `/** The finalize request (hook ${model.hooks.finalize}); \`finalizing\` is true. */\nexport type FinalizeRequest = ${req}<Parent, ${childrenName}, Related, ${finalizeKeying}>;\n`,
     );
     body.push(
-      `/** The finalize response; \`finalized: true\` lets Metacontroller remove its finalizer. */\nexport type FinalizeResponse = ${res}<Parent, ${childrenName}>;\n`,
+      `/** The finalize response; \`finalized: true\` lets Metacontroller remove its finalizer. */\nexport type FinalizeResponse = ${res}<Parent, ${desiredName}>;\n`,
     );
   }
   if (model.hooks.customize) {

@@ -211,7 +211,7 @@ export function createSkeleton(model: ControllerModel): string {
     writer.writeLine(" */");
     writer
       .write(
-        `export default ${defineName(model)}<Parent, ${childrenType(model)}, Related, Keying>(`,
+        `export default ${defineName(model)}<Parent, ${childrenType(model)}, Related, Keying, Desired${childrenType(model)}>(`,
       )
       .inlineBlock(() => {
         writer.writeLine("clusterScopedKinds,");
@@ -250,7 +250,9 @@ function ensureImports(
       from: `./${model.name}.generated.js`,
       names: creating ? ["clusterScopedKinds", "models"] : [],
       typeOnly: [
-        ...(creating ? [childrenType(model), "Keying", "Parent", "Related"] : []),
+        ...(creating
+          ? [childrenType(model), `Desired${childrenType(model)}`, "Keying", "Parent", "Related"]
+          : []),
         ...hooks.flatMap((hook) => hookTypes(model, hook)),
       ],
     },

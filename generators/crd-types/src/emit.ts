@@ -69,7 +69,7 @@ export const ${modelName}: ${im.resourceModel}<${typeName}, ${inputName}> = ${im
  *
  * @example
  * \`\`\`ts
- * if (${guardName}(object)) console.log(object.metadata?.name);
+ * if (${guardName}(object)) console.log(object.kind);
  * \`\`\`
  */
 export function ${guardName}(value: unknown): value is ${inputName} {

@@ -34,14 +34,14 @@ function firstLine(error: unknown): string {
 }
 `;
 
-const NO_CEL_COMPILE = String.raw`// No CRD of this output has a CEL rule the evaluator can run, so none is imported: the generator
+const NO_CEL_COMPILE = `// No CRD of this output has a CEL rule the evaluator can run, so none is imported: the generator
 // marked every rule unchecked, with its reason, and this is never reached.
 function compileRule(rule: string): CompiledRule | string {
   return "not evaluated: " + rule;
 }
 `;
 
-const HEAD = String.raw`import { formats, runValidateFunc, type ValidateFunc } from "@kubernetes-models/validate";
+const HEAD = `import { formats, runValidateFunc, type ValidateFunc } from "@kubernetes-models/validate";
 import { Ajv, type ErrorObject, type SchemaObject, ValidationError } from "ajv";
 `;
 

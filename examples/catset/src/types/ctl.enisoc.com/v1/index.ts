@@ -92,6 +92,7 @@ export type {
   CatSetSpecTemplateSpecVolumesProjectedSourcesConfigMap,
   CatSetSpecTemplateSpecVolumesProjectedSourcesDownwardAPI,
   CatSetSpecTemplateSpecVolumesProjectedSourcesServiceAccountToken,
+  CatSetInput,
   CatSetList,
 } from "./CatSet.js";
 export {

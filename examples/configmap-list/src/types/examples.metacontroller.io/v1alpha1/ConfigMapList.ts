@@ -24,6 +24,11 @@ export interface ConfigMapListStatus {
 }
 
 /**
+ * {@link ConfigMapList} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link ConfigMapList}.
+ */
+export type ConfigMapListInput = ConfigMapList;
+
+/**
  * A list of {@link ConfigMapList} objects, as the API server returns it.
  */
 export interface ConfigMapListList {
@@ -34,31 +39,35 @@ export interface ConfigMapListList {
 }
 
 /**
- * Runtime model of {@link ConfigMapList}: checks apiVersion, kind and the v1alpha1 openAPIV3Schema of
- * configmaplists.examples.metacontroller.io (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of configmaplists.examples.metacontroller.io v1alpha1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const ConfigMapListModel: ResourceModel<ConfigMapList> = defineModel<ConfigMapList>(
+export const ConfigMapListModel: ResourceModel<ConfigMapList, ConfigMapListInput> = defineModel<ConfigMapList, ConfigMapListInput>(
   "examples.metacontroller.io/v1alpha1",
   "ConfigMapList",
   "{\"type\":\"object\",\"required\":[\"apiVersion\",\"kind\",\"spec\"],\"properties\":{\"spec\":{\"type\":\"object\",\"required\":[\"sourceLabels\"],\"properties\":{\"sourceNamespace\":{\"type\":\"string\"},\"sourceLabels\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}}}},\"status\":{\"type\":\"object\",\"properties\":{\"count\":{\"type\":\"integer\"},\"observedGeneration\":{\"type\":\"integer\"}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"examples.metacontroller.io/v1alpha1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"ConfigMapList\"]}}}",
 );
 
 /**
- * Whether `value` is a valid {@link ConfigMapList} (examples.metacontroller.io/v1alpha1).
+ * Whether the API server would accept `value` as a ConfigMapList (examples.metacontroller.io/v1alpha1); then it is a
+ * {@link ConfigMapListInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isConfigMapList(object)) console.log(object.metadata?.name);
+ * if (isConfigMapList(object)) console.log(object.kind);
  * ```
  */
-export function isConfigMapList(value: unknown): value is ConfigMapList {
+export function isConfigMapList(value: unknown): value is ConfigMapListInput {
   return ConfigMapListModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link ConfigMapList}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a ConfigMapList; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `ConfigMapListModel.check(value).object`.
  */
-export function validateConfigMapList(value: unknown): asserts value is ConfigMapList {
+export function validateConfigMapList(value: unknown): asserts value is ConfigMapListInput {
   ConfigMapListModel.validate(value);
 }

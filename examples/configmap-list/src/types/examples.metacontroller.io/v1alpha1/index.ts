@@ -4,6 +4,7 @@ export type {
   ConfigMapList,
   ConfigMapListSpec,
   ConfigMapListStatus,
+  ConfigMapListInput,
   ConfigMapListList,
 } from "./ConfigMapList.js";
 export {

@@ -30,6 +30,11 @@ export interface GlobalConfigMapStatus {
 }
 
 /**
+ * {@link GlobalConfigMap} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link GlobalConfigMap}.
+ */
+export type GlobalConfigMapInput = GlobalConfigMap;
+
+/**
  * A list of {@link GlobalConfigMap} objects, as the API server returns it.
  */
 export interface GlobalConfigMapList {
@@ -40,31 +45,35 @@ export interface GlobalConfigMapList {
 }
 
 /**
- * Runtime model of {@link GlobalConfigMap}: checks apiVersion, kind and the v1alpha1 openAPIV3Schema of
- * globalconfigmaps.examples.metacontroller.io (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of globalconfigmaps.examples.metacontroller.io v1alpha1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const GlobalConfigMapModel: ResourceModel<GlobalConfigMap> = defineModel<GlobalConfigMap>(
+export const GlobalConfigMapModel: ResourceModel<GlobalConfigMap, GlobalConfigMapInput> = defineModel<GlobalConfigMap, GlobalConfigMapInput>(
   "examples.metacontroller.io/v1alpha1",
   "GlobalConfigMap",
   "{\"type\":\"object\",\"required\":[\"apiVersion\",\"kind\",\"spec\"],\"properties\":{\"spec\":{\"type\":\"object\",\"required\":[\"sourceName\",\"sourceNamespace\"],\"properties\":{\"sourceName\":{\"type\":\"string\"},\"sourceNamespace\":{\"type\":\"string\"}}},\"status\":{\"type\":\"object\",\"properties\":{\"working\":{\"type\":\"string\"},\"observedGeneration\":{\"type\":\"integer\"}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"examples.metacontroller.io/v1alpha1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"GlobalConfigMap\"]}}}",
 );
 
 /**
- * Whether `value` is a valid {@link GlobalConfigMap} (examples.metacontroller.io/v1alpha1).
+ * Whether the API server would accept `value` as a GlobalConfigMap (examples.metacontroller.io/v1alpha1); then it is a
+ * {@link GlobalConfigMapInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isGlobalConfigMap(object)) console.log(object.metadata?.name);
+ * if (isGlobalConfigMap(object)) console.log(object.kind);
  * ```
  */
-export function isGlobalConfigMap(value: unknown): value is GlobalConfigMap {
+export function isGlobalConfigMap(value: unknown): value is GlobalConfigMapInput {
   return GlobalConfigMapModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link GlobalConfigMap}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a GlobalConfigMap; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `GlobalConfigMapModel.check(value).object`.
  */
-export function validateGlobalConfigMap(value: unknown): asserts value is GlobalConfigMap {
+export function validateGlobalConfigMap(value: unknown): asserts value is GlobalConfigMapInput {
   GlobalConfigMapModel.validate(value);
 }

@@ -4,6 +4,7 @@ export type {
   GlobalConfigMap,
   GlobalConfigMapSpec,
   GlobalConfigMapStatus,
+  GlobalConfigMapInput,
   GlobalConfigMapList,
 } from "./GlobalConfigMap.js";
 export {

@@ -31,6 +31,7 @@ export type {
   CompositeControllerSpecHooksCustomizeWebhookClientTLS,
   CompositeControllerSpecHooksCustomizeWebhookEtag,
   CompositeControllerSpecHooksCustomizeWebhookService,
+  CompositeControllerInput,
   CompositeControllerList,
 } from "./CompositeController.js";
 export {
@@ -67,6 +68,7 @@ export type {
   DecoratorControllerSpecHooksCustomizeWebhookClientTLS,
   DecoratorControllerSpecHooksCustomizeWebhookEtag,
   DecoratorControllerSpecHooksCustomizeWebhookService,
+  DecoratorControllerInput,
   DecoratorControllerList,
 } from "./DecoratorController.js";
 export {

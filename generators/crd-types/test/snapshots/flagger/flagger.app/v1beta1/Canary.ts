@@ -1152,7 +1152,7 @@ export const CanaryModel: ResourceModel<Canary, CanaryInput> = defineModel<Canar
  *
  * @example
  * ```ts
- * if (isCanary(object)) console.log(object.metadata?.name);
+ * if (isCanary(object)) console.log(object.kind);
  * ```
  */
 export function isCanary(value: unknown): value is CanaryInput {

@@ -485,7 +485,7 @@ export const CompositeControllerModel: ResourceModel<CompositeController, Compos
  *
  * @example
  * ```ts
- * if (isCompositeController(object)) console.log(object.metadata?.name);
+ * if (isCompositeController(object)) console.log(object.kind);
  * ```
  */
 export function isCompositeController(value: unknown): value is CompositeControllerInput {

@@ -68,7 +68,7 @@ export const ControllerRevisionModel: ResourceModel<ControllerRevision, Controll
  *
  * @example
  * ```ts
- * if (isControllerRevision(object)) console.log(object.metadata?.name);
+ * if (isControllerRevision(object)) console.log(object.kind);
  * ```
  */
 export function isControllerRevision(value: unknown): value is ControllerRevisionInput {

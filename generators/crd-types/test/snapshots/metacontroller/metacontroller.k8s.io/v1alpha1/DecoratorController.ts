@@ -472,7 +472,7 @@ export const DecoratorControllerModel: ResourceModel<DecoratorController, Decora
  *
  * @example
  * ```ts
- * if (isDecoratorController(object)) console.log(object.metadata?.name);
+ * if (isDecoratorController(object)) console.log(object.kind);
  * ```
  */
 export function isDecoratorController(value: unknown): value is DecoratorControllerInput {

@@ -118,7 +118,7 @@ export const DefaultedModel: ResourceModel<Defaulted, DefaultedInput> = defineMo
  *
  * @example
  * ```ts
- * if (isDefaulted(object)) console.log(object.metadata?.name);
+ * if (isDefaulted(object)) console.log(object.kind);
  * ```
  */
 export function isDefaulted(value: unknown): value is DefaultedInput {

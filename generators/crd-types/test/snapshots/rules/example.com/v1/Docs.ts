@@ -54,7 +54,7 @@ export const DocsModel: ResourceModel<Docs, DocsInput> = defineModel<Docs, DocsI
  *
  * @example
  * ```ts
- * if (isDocs(object)) console.log(object.metadata?.name);
+ * if (isDocs(object)) console.log(object.kind);
  * ```
  */
 export function isDocs(value: unknown): value is DocsInput {

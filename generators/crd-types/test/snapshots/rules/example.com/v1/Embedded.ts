@@ -56,7 +56,7 @@ export const EmbeddedModel: ResourceModel<Embedded, EmbeddedInput> = defineModel
  *
  * @example
  * ```ts
- * if (isEmbedded(object)) console.log(object.metadata?.name);
+ * if (isEmbedded(object)) console.log(object.kind);
  * ```
  */
 export function isEmbedded(value: unknown): value is EmbeddedInput {

@@ -52,7 +52,7 @@ export const EnumsModel: ResourceModel<Enums, EnumsInput> = defineModel<Enums, E
  *
  * @example
  * ```ts
- * if (isEnums(object)) console.log(object.metadata?.name);
+ * if (isEnums(object)) console.log(object.kind);
  * ```
  */
 export function isEnums(value: unknown): value is EnumsInput {

@@ -51,7 +51,7 @@ export const IntOrStringModel: ResourceModel<IntOrString, IntOrStringInput> = de
  *
  * @example
  * ```ts
- * if (isIntOrString(object)) console.log(object.metadata?.name);
+ * if (isIntOrString(object)) console.log(object.kind);
  * ```
  */
 export function isIntOrString(value: unknown): value is IntOrStringInput {

@@ -60,7 +60,7 @@ export const MapsModel: ResourceModel<Maps, MapsInput> = defineModel<Maps, MapsI
  *
  * @example
  * ```ts
- * if (isMaps(object)) console.log(object.metadata?.name);
+ * if (isMaps(object)) console.log(object.kind);
  * ```
  */
 export function isMaps(value: unknown): value is MapsInput {

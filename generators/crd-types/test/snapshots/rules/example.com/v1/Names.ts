@@ -59,7 +59,7 @@ export const NamesModel: ResourceModel<Names, NamesInput> = defineModel<Names, N
  *
  * @example
  * ```ts
- * if (isNames(object)) console.log(object.metadata?.name);
+ * if (isNames(object)) console.log(object.kind);
  * ```
  */
 export function isNames(value: unknown): value is NamesInput {

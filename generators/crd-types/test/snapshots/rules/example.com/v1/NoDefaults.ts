@@ -52,7 +52,7 @@ export const NoDefaultsModel: ResourceModel<NoDefaults, NoDefaultsInput> = defin
  *
  * @example
  * ```ts
- * if (isNoDefaults(object)) console.log(object.metadata?.name);
+ * if (isNoDefaults(object)) console.log(object.kind);
  * ```
  */
 export function isNoDefaults(value: unknown): value is NoDefaultsInput {

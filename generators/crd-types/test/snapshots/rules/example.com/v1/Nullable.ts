@@ -56,7 +56,7 @@ export const NullableModel: ResourceModel<Nullable, NullableInput> = defineModel
  *
  * @example
  * ```ts
- * if (isNullable(object)) console.log(object.metadata?.name);
+ * if (isNullable(object)) console.log(object.kind);
  * ```
  */
 export function isNullable(value: unknown): value is NullableInput {

@@ -49,7 +49,7 @@ export const ObjectModel: ResourceModel<Object, ObjectInput> = defineModel<Objec
  *
  * @example
  * ```ts
- * if (isObject(object)) console.log(object.metadata?.name);
+ * if (isObject(object)) console.log(object.kind);
  * ```
  */
 export function isObject(value: unknown): value is ObjectInput {

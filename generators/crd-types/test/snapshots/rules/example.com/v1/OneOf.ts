@@ -89,7 +89,7 @@ export const OneOfModel: ResourceModel<OneOf, OneOfInput> = defineModel<OneOf, O
  *
  * @example
  * ```ts
- * if (isOneOf(object)) console.log(object.metadata?.name);
+ * if (isOneOf(object)) console.log(object.kind);
  * ```
  */
 export function isOneOf(value: unknown): value is OneOfInput {

@@ -81,7 +81,7 @@ export const PathsModel: ResourceModel<Paths, PathsInput> = defineModel<Paths, P
  *
  * @example
  * ```ts
- * if (isPaths(object)) console.log(object.metadata?.name);
+ * if (isPaths(object)) console.log(object.kind);
  * ```
  */
 export function isPaths(value: unknown): value is PathsInput {

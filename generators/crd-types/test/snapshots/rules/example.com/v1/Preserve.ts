@@ -59,7 +59,7 @@ export const PreserveModel: ResourceModel<Preserve, PreserveInput> = defineModel
  *
  * @example
  * ```ts
- * if (isPreserve(object)) console.log(object.metadata?.name);
+ * if (isPreserve(object)) console.log(object.kind);
  * ```
  */
 export function isPreserve(value: unknown): value is PreserveInput {

@@ -49,7 +49,7 @@ export const PromiseModel: ResourceModel<Promise, PromiseInput> = defineModel<Pr
  *
  * @example
  * ```ts
- * if (isPromise(object)) console.log(object.metadata?.name);
+ * if (isPromise(object)) console.log(object.kind);
  * ```
  */
 export function isPromise(value: unknown): value is PromiseInput {

@@ -50,7 +50,7 @@ export const RequiredModel: ResourceModel<Required, RequiredInput> = defineModel
  *
  * @example
  * ```ts
- * if (isRequired(object)) console.log(object.metadata?.name);
+ * if (isRequired(object)) console.log(object.kind);
  * ```
  */
 export function isRequired(value: unknown): value is RequiredInput {

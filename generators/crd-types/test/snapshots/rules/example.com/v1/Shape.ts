@@ -54,7 +54,7 @@ export const ShapeModel: ResourceModel<Shape, ShapeInput> = defineModel<Shape, S
  *
  * @example
  * ```ts
- * if (isShape(object)) console.log(object.metadata?.name);
+ * if (isShape(object)) console.log(object.kind);
  * ```
  */
 export function isShape(value: unknown): value is ShapeInput {

@@ -49,7 +49,7 @@ export const StoredModel: ResourceModel<Stored, StoredInput> = defineModel<Store
  *
  * @example
  * ```ts
- * if (isStored(object)) console.log(object.metadata?.name);
+ * if (isStored(object)) console.log(object.kind);
  * ```
  */
 export function isStored(value: unknown): value is StoredInput {

@@ -84,7 +84,7 @@ export const TagsModel: ResourceModel<Tags, TagsInput> = defineModel<Tags, TagsI
  *
  * @example
  * ```ts
- * if (isTags(object)) console.log(object.metadata?.name);
+ * if (isTags(object)) console.log(object.kind);
  * ```
  */
 export function isTags(value: unknown): value is TagsInput {

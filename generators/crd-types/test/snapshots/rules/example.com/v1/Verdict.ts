@@ -49,7 +49,7 @@ export const VerdictModel: ResourceModel<Verdict, VerdictInput> = defineModel<Ve
  *
  * @example
  * ```ts
- * if (isVerdict(object)) console.log(object.metadata?.name);
+ * if (isVerdict(object)) console.log(object.kind);
  * ```
  */
 export function isVerdict(value: unknown): value is VerdictInput {

@@ -49,7 +49,7 @@ export const ClassModel: ResourceModel<Class, ClassInput> = defineModel<Class, C
  *
  * @example
  * ```ts
- * if (isClass(object)) console.log(object.metadata?.name);
+ * if (isClass(object)) console.log(object.kind);
  * ```
  */
 export function isClass(value: unknown): value is ClassInput {
