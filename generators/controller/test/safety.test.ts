@@ -100,6 +100,76 @@ describe("gen controller output refuses the data-losing mistakes at compile time
   });
 });
 
+describe("custom children: what a hook writes may leave defaulted fields out, what it reads has them", () => {
+  it("a desired Database without its defaulted engine compiles; the observed one has it", async () => {
+    const dir = scratch("safety-input-types");
+    const database = {
+      path: "database-crd.yaml",
+      content: `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: databases.example.com }
+spec:
+  group: example.com
+  scope: Namespaced
+  names: { plural: databases, singular: database, kind: Database }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [engine, size]
+              properties:
+                engine: { type: string, default: postgres }
+                size: { type: integer }
+`,
+    };
+    const controller = manifest("v2").replace(
+      "    - { apiVersion: apps/v1, resource: deployments }\n",
+      "    - { apiVersion: example.com/v1, resource: databases }\n",
+    );
+    const result = generateController(
+      { path: "blog-controller.yaml", content: controller },
+      [crd, database],
+      {
+        command:
+          "metahook gen controller blog-controller.yaml --crd blog-crd.yaml database-crd.yaml -o src",
+      },
+    );
+    await writeResult(dir, result);
+    writeFileSync(
+      join(dir, "probe.ts"),
+      `import { listObjects } from "@metahook/runtime";
+import type { SyncRequest, SyncResponse } from "./blog-controller.generated.js";
+
+export function sync({ parent, children }: SyncRequest): SyncResponse {
+  for (const db of listObjects(children["Database.example.com/v1"])) {
+    // Read back from the API server: the default is there.
+    if (db.spec !== undefined) {
+      const engine: string = db.spec.engine;
+      void engine;
+    }
+  }
+  return {
+    status: null,
+    children: [
+      // The API server fills in spec.engine: leaving it out is fine.
+      { apiVersion: "example.com/v1", kind: "Database", metadata: { name: parent.metadata.name }, spec: { size: 1 } },
+      // @ts-expect-error size has no default: it is still required
+      { apiVersion: "example.com/v1", kind: "Database", metadata: { name: "x" }, spec: { engine: "mysql" } },
+    ],
+  };
+}
+`,
+    );
+    expect(typecheck(dir)).toEqual([]);
+  });
+});
+
 describe("a value only the API server would refuse fails the generated test", () => {
   it("replicas: '1' in a Deployment names the child and the path", async () => {
     const dir = await project("values", "v2", "Namespaced");
