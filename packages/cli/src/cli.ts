@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { registerGenController } from "./commands/gen-controller.js";
 import { registerGenTypes } from "./commands/gen-types.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerReplay } from "./commands/replay.js";
 import { registerScaffold } from "./commands/scaffold.js";
 import { registerServe } from "./commands/serve.js";
 import { CliError } from "./errors.js";
@@ -43,6 +44,7 @@ export function createProgram(ctx: CommandContext): Command {
   registerScaffold(program, ctx);
   registerServe(program, ctx);
   registerPlan(program, ctx);
+  registerReplay(program, ctx);
   return program;
 }
 

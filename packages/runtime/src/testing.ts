@@ -355,3 +355,5 @@ export {
   planChanges,
   type UpdateMethod,
 } from "./converge.js";
+
+export { type RecordedExchange, type ReplayResult, replayExchange } from "./replay.js";
