@@ -14,7 +14,7 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { buildCompositeRequest } from "@metahook/runtime/testing";
-import { REPO_ROOT, SHARED } from "@metahook/test-support";
+import { REFERENCE, REPO_ROOT } from "@metahook/test-support";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { type IService, Service } from "kubernetes-models/v1/Service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -386,7 +386,7 @@ describe("every template compiles and its generated test passes", () => {
       name: "upstream CatSet CRD, pods + PVCs, finalize",
       args: [
         "--crd",
-        join(SHARED, "metacontroller/examples/catset/v1/crdv1.yaml"),
+        join(REFERENCE, "metacontroller/examples/catset/v1/crdv1.yaml"),
         "--children",
         "pods.v1,persistentvolumeclaims.v1",
         "--finalize",

@@ -9,9 +9,9 @@ import { BIN as bin, memoryOutput, spawnCli } from "./helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const hooks = join(here, "fixtures/hooks");
-const SHARED = process.env.METAHOOK_SHARED ?? resolve(here, "../../../../shared");
+const REFERENCE = resolve(here, "../../../test/fixtures");
 const catset = join(
-  SHARED,
+  REFERENCE,
   "metacontroller/fixtures/composite-sync-v1-namespaced-catset.request.json",
 );
 

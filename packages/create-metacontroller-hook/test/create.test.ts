@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
 import { readControllers } from "@metahook/gen-controller";
-import { REPO_ROOT, SHARED } from "@metahook/test-support";
+import { REFERENCE, REPO_ROOT } from "@metahook/test-support";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -609,7 +609,7 @@ describe("--help and --version", () => {
 });
 
 describe("buildProject over Metacontroller's upstream example CRDs", () => {
-  const examples = join(SHARED, "metacontroller/examples");
+  const examples = join(REFERENCE, "metacontroller/examples");
   const crdFiles = readdirSync(examples, { recursive: true, encoding: "utf8" })
     .filter((f) => /\.ya?ml$/.test(f))
     .filter((f) =>
