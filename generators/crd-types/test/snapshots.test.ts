@@ -4,9 +4,9 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateTypes, readInputs } from "../src/index.js";
-import { packageDir, sharedDir } from "./helpers.js";
+import { packageDir, referenceDir } from "./helpers.js";
 
-const shared = sharedDir();
+const shared = referenceDir();
 const cases = [
   {
     name: "metacontroller",
