@@ -59,7 +59,7 @@ const observedService = (name: string): IService => ({
     labels: { app: "service-per-pod" },
     annotations: { "metacontroller.k8s.io/decorator-controller": "service-per-pod" },
   },
-  spec: { selector: { pod: name }, ports: [[5432, 5432]] },
+  spec: { selector: { pod: name }, ports: [{ port: 5432, targetPort: 5432 }] },
 });
 
 const wantService = (name: string, ports: [port: number, targetPort: number][]) => ({
