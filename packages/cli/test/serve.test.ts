@@ -61,7 +61,9 @@ describe("metahook serve", () => {
           .split("\n")
           .map((l) => l.split("\t").slice(0, 2).join(" ")),
       ).toEqual(["POST /echo/sync sync", "POST /echo/finalize finalize", "POST /legacy function"]);
-      expect(stderr()).toMatch(/skipped .*helpers\.ts: its default export is not a controller/);
+      // A default export that is not a controller is worth a note; a module without one is not.
+      expect(stderr()).toMatch(/skipped .*settings\.ts: its default export is not a controller/);
+      expect(stderr()).not.toMatch(/helpers\.ts/);
       const body = await readFile(catset, "utf8");
       const res = await fetch(`${base}/echo/sync`, {
         method: "POST",
@@ -84,25 +86,46 @@ describe("metahook serve", () => {
     expect(code).toBe(0);
   });
 
+  const SERVE_USAGE = "usage: metahook serve [options] <paths...>";
   it.each([
-    ["a path that does not exist", ["serve", "nope/"], 1, /nope\/: no such file or directory/],
+    ["a path that does not exist", ["serve", "nope/"], 1, /nope\/: no such file or directory/, ""],
     [
-      "a directory without controllers",
-      ["serve", join(hooks, "helpers.ts")],
+      "a named module that is not a controller",
+      ["serve", join(hooks, "settings.ts")],
       1,
-      /helpers\.ts: its default export is not a controller/,
+      /settings\.ts: its default export is not a controller/,
+      "",
     ],
     [
       "a port that is not a number",
       ["serve", hooks, "--port", "http"],
       2,
       /expected a whole number from 0 to 65535/,
+      SERVE_USAGE,
     ],
-    ["no paths", ["serve"], 2, /missing required argument 'paths'/],
-  ])("fails clearly on %s", async (_label, argv, code, message) => {
+    ["no paths", ["serve"], 2, /missing required argument 'paths'/, SERVE_USAGE],
+    [
+      "no module to run",
+      ["run"],
+      2,
+      /missing required argument 'module'/,
+      "usage: metahook run [options] <module> [request]",
+    ],
+    [
+      "no CRD to generate from",
+      ["gen", "types"],
+      2,
+      /missing required argument 'inputs'/,
+      "usage: metahook gen types [options] <inputs...>",
+    ],
+  ])("fails clearly on %s", async (_label, argv, code, message, usage) => {
     const res = await run(argv);
     expect(res.code).toBe(code);
     expect(res.stderr).toMatch(message);
+    // Usage errors (exit 2) end with the command's usage line; other failures do not print it.
+    const last = res.stderr.trim().split("\n").at(-1);
+    if (usage === "") expect(res.stderr).not.toMatch(/usage:/);
+    else expect(last).toBe(usage);
     expect(res.stdout).toBe("");
   });
 });

@@ -14,7 +14,7 @@ import { invokeHook } from "@metahook/runtime/testing";
 import { pino } from "pino";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
-import { type LoadedModule, loadModules } from "../load.js";
+import { type LoadedModule, type LoadResult, loadModules } from "../load.js";
 
 /** Options of `serve` and `dev`. */
 export interface ServeOptions {
@@ -74,9 +74,19 @@ function printRoutes(
   ctx.output.err(`serving ${modules.length} module(s) on ${address}`);
 }
 
-function reportSkipped(skipped: readonly { file: string; reason: string }[], ctx: CommandContext) {
-  for (const s of skipped)
-    ctx.output.err(ctx.output.style("dim", `skipped ${s.file}: ${s.reason}`));
+// Files without a default export (types, helpers) are expected in a source tree: listed only at
+// debug level, so that a skip worth reading is not lost among them.
+function reportSkipped(
+  skipped: LoadResult["skipped"],
+  options: ServeOptions | undefined,
+  ctx: CommandContext,
+) {
+  const level = options?.logLevel ?? ctx.env.LOG_LEVEL ?? "info";
+  const verbose = level === "debug" || level === "trace";
+  for (const s of skipped) {
+    if (s.meant || verbose)
+      ctx.output.err(ctx.output.style("dim", `skipped ${s.file}: ${s.reason}`));
+  }
 }
 
 /** `metahook serve`: load the modules and serve them until a signal. */
@@ -86,7 +96,7 @@ export async function serve(
   ctx: CommandContext,
 ): Promise<void> {
   const { modules, skipped } = await loadModules(paths, ctx.cwd);
-  reportSkipped(skipped, ctx);
+  reportSkipped(skipped, options, ctx);
   const { server, address } = await startServer(modules, options, ctx);
   printRoutes(server, modules, address, ctx);
   server.closeOnSignals();
@@ -106,7 +116,7 @@ export async function dev(
       try {
         const { modules, skipped } = await loadModules(paths, ctx.cwd);
         await current.server.close();
-        reportSkipped(skipped, ctx);
+        reportSkipped(skipped, options, ctx);
         current = await startServer(modules, options, ctx);
         ctx.output.err(ctx.output.style("green", "reloaded"));
         printRoutes(current.server, modules, current.address, ctx);
@@ -180,7 +190,7 @@ export async function run(
 
 async function startDev(paths: string[], options: ServeOptions, ctx: CommandContext) {
   const { modules, skipped } = await loadModules(paths, ctx.cwd);
-  reportSkipped(skipped, ctx);
+  reportSkipped(skipped, options, ctx);
   const started = await startServer(modules, options, ctx);
   printRoutes(started.server, modules, started.address, ctx);
   ctx.output.err(ctx.output.style("dim", "watching for changes"));
