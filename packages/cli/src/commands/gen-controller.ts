@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { sourcePath, sourceRoot, typesBanner } from "../banner.js";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
 import { shellQuote } from "../shell.js";
@@ -53,7 +54,10 @@ async function genController(
   const { output } = ctx;
   const started = performance.now();
   const outDir = resolve(ctx.cwd, options.out);
-  const command = [
+  // What the user would type again (for messages), and what banners name: the same command
+  // with paths relative to the project and without the output directory, so that generated
+  // files are identical wherever they are generated from and to.
+  const rerun = [
     "metahook gen controller",
     shellQuote(controllerPath),
     ...(options.crd.length > 0 ? ["--crd", ...options.crd.map(shellQuote)] : []),
@@ -62,6 +66,7 @@ async function genController(
     "-o",
     shellQuote(options.out),
   ].join(" ");
+  const root = sourceRoot(outDir);
   // Loaded on use: ts-morph alone takes most of a second to import.
   const { CrdTypesError, readInputs } = await import("@metahook/crd-types");
   const {
@@ -87,8 +92,16 @@ async function genController(
       ? [options.name]
       : readControllers(controller).map((c) => c.metadata.name ?? "");
     const existing = await readExisting(outDir, names);
+    const command = [
+      "metahook gen controller",
+      sourcePath(controllerPath, ctx.cwd, root),
+      ...(crds.length > 0 ? ["--crd", ...crds.map((c) => sourcePath(c.path, ctx.cwd, root))] : []),
+      ...(options.name ? ["--name", shellQuote(options.name)] : []),
+      ...(options.related ? ["--related", shellQuote(options.related)] : []),
+    ].join(" ");
     const result = generateController(controller, crds, {
       command,
+      typesCommand: (paths) => typesBanner(paths, ctx.cwd, outDir),
       existing,
       ...(options.name ? { name: options.name } : {}),
       ...(options.related ? { related: options.related } : {}),
@@ -100,7 +113,7 @@ async function genController(
       if (drift.length > 0) {
         throw new CliError(
           "DRIFT",
-          `${drift.length} generated file(s) in ${options.out} differ from the manifest; run: ${command}`,
+          `${drift.length} generated file(s) in ${options.out} differ from the manifest; run: ${rerun}`,
         );
       }
       output.out(`${options.out} is up to date (${result.generated.length} generated files)`);
