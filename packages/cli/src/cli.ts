@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerGenController } from "./commands/gen-controller.js";
+import { registerGenRequest } from "./commands/gen-request.js";
 import { registerGenTypes } from "./commands/gen-types.js";
 import { registerScaffold } from "./commands/scaffold.js";
 import { registerServe } from "./commands/serve.js";
@@ -38,6 +39,7 @@ export function createProgram(ctx: CommandContext): Command {
   gen.exitOverride();
   registerGenTypes(gen, ctx);
   registerGenController(gen, ctx);
+  registerGenRequest(gen, ctx);
 
   registerScaffold(program, ctx);
   registerServe(program, ctx);

@@ -45,7 +45,7 @@ describe("metahook gen controller", () => {
     expect(res.code).toBe(1);
     expect(res.stdout).toBe(`changed ${out}/blog-controller.generated.ts`);
     expect(res.stderr).toMatch(
-      /1 generated file\(s\) in .* differ from the manifest; run: metahook gen controller/,
+      /1 generated file\(s\) differ from the manifest; run: metahook gen controller/,
     );
   });
 
@@ -148,5 +148,67 @@ describe("generated files are the same wherever they are generated from and to",
     expect((await inProject(types)).stdout).toMatch(/\(0 written, \d+ unchanged, 0 removed\)/);
     const afterTypes = await inProject([...controller, "-o", "src", "--check"]);
     expect(afterTypes.code, afterTypes.stdout).toBe(0);
+  });
+});
+
+describe("gen controller --request --parent: the request fixture follows the manifest", () => {
+  const project = mkdtempSync(join(tmpdir(), "metahook-gen-fixture-"));
+  writeFileSync(join(project, "package.json"), '{ "name": "blogs", "private": true }\n');
+  mkdirSync(join(project, "deploy"));
+  mkdirSync(join(project, "examples"));
+  const manifest = readFileSync(join(fixtures, "blog-controller.yaml"), "utf8");
+  writeFileSync(join(project, "deploy/controller.yaml"), manifest);
+  writeFileSync(
+    join(project, "deploy/crd.yaml"),
+    readFileSync(join(fixtures, "blog-crd.yaml"), "utf8"),
+  );
+  writeFileSync(
+    join(project, "examples/blog.yaml"),
+    "apiVersion: example.com/v1\nkind: Blog\nmetadata: { name: example, namespace: default }\nspec: { title: Example }\n",
+  );
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
+  const generate = [
+    "gen",
+    "controller",
+    "deploy/controller.yaml",
+    "--crd",
+    "deploy/crd.yaml",
+    "-o",
+    "src",
+    "--request",
+    "fixtures/sync-request.json",
+    "--parent",
+    "examples/blog.yaml",
+  ];
+  const children = () =>
+    Object.keys(
+      JSON.parse(readFileSync(join(project, "fixtures/sync-request.json"), "utf8")).children,
+    );
+
+  it("writes the fixture, --check passes; a child added to the manifest is drift until regenerated", async () => {
+    const first = await runMain(generate, project);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain("wrote fixtures/sync-request.json");
+    expect(children()).toEqual(["ConfigMap.v1"]);
+    expect((await runMain([...generate, "--check"], project)).code).toBe(0);
+
+    writeFileSync(
+      join(project, "deploy/controller.yaml"),
+      manifest.replace(
+        "    - { apiVersion: v1, resource: configmaps }\n",
+        "    - { apiVersion: v1, resource: configmaps }\n    - { apiVersion: v1, resource: secrets }\n",
+      ),
+    );
+    const drift = await runMain([...generate, "--check"], project);
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toContain("changed fixtures/sync-request.json");
+    expect((await runMain(generate, project)).code).toBe(0);
+    expect(children()).toEqual(["ConfigMap.v1", "Secret.v1"]);
+  });
+
+  it("--request without --parent is a usage error", async () => {
+    const res = await runMain(generate.slice(0, -2), project);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--request and --parent go together/);
   });
 });

@@ -5,6 +5,7 @@ import { sourcePath, sourceRoot, typesBanner } from "../banner.js";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
 import { shellQuote } from "../shell.js";
+import { putRequest, renderRequest } from "./gen-request.js";
 
 interface GenControllerOptions {
   readonly crd: string[];
@@ -12,6 +13,8 @@ interface GenControllerOptions {
   readonly check?: boolean;
   readonly name?: string;
   readonly related?: string;
+  readonly request?: string;
+  readonly parent?: string;
 }
 
 /**
@@ -38,6 +41,11 @@ export function registerGenController(gen: Command, ctx: CommandContext): void {
       "related kinds of the customize hook, e.g. configmaps.v1,namespaces.v1",
     )
     .option(
+      "--request <file>",
+      "also write the sync request Metacontroller would send for --parent (as `metahook gen request` does)",
+    )
+    .option("--parent <file>", "the sample parent of --request, as YAML or JSON")
+    .option(
       "--check",
       "write nothing; exit 1 and list generated files that differ (the skeleton is yours and never drifts)",
     )
@@ -54,6 +62,12 @@ async function genController(
   const { output } = ctx;
   const started = performance.now();
   const outDir = resolve(ctx.cwd, options.out);
+  if ((options.request === undefined) !== (options.parent === undefined)) {
+    throw new CliError(
+      "USAGE",
+      "--request and --parent go together: --request fixtures/sync-request.json --parent examples/<kind>.yaml",
+    );
+  }
   // What the user would type again (for messages), and what banners name: the same command
   // with paths relative to the project and without the output directory, so that generated
   // files are identical wherever they are generated from and to.
@@ -65,6 +79,9 @@ async function genController(
     ...(options.related ? ["--related", shellQuote(options.related)] : []),
     "-o",
     shellQuote(options.out),
+    ...(options.request && options.parent
+      ? ["--request", shellQuote(options.request), "--parent", shellQuote(options.parent)]
+      : []),
   ].join(" ");
   const root = sourceRoot(outDir);
   // Loaded on use: ts-morph alone takes most of a second to import.
@@ -107,19 +124,31 @@ async function genController(
       ...(options.related ? { related: options.related } : {}),
     });
     for (const note of result.notes) output.err(`${output.style("yellow", "note")} ${note}`);
+    const request =
+      options.request && options.parent
+        ? {
+            path: options.request,
+            content: await renderRequest(controllerPath, options.parent, options.crd, ctx),
+          }
+        : undefined;
     if (options.check) {
       const drift = await checkGenerated(outDir, result);
       for (const d of drift) output.out(`${d.reason.padEnd(7)} ${options.out}/${d.path}`);
-      if (drift.length > 0) {
+      const requestDrift =
+        request && (await putRequest(request.path, request.content, true, ctx)) === "drift";
+      const count = drift.length + (requestDrift ? 1 : 0);
+      if (count > 0) {
         throw new CliError(
           "DRIFT",
-          `${drift.length} generated file(s) in ${options.out} differ from the manifest; run: ${rerun}`,
+          `${count} generated file(s) differ from the manifest; run: ${rerun}`,
         );
       }
       output.out(`${options.out} is up to date (${result.generated.length} generated files)`);
       return;
     }
     const report = await writeResult(outDir, result);
+    if (request && (await putRequest(request.path, request.content, false, ctx)) === "written")
+      output.out(`wrote ${request.path}`);
     for (const file of result.owned) {
       if (file.action === "create") output.out(`created ${options.out}/${file.path}`);
       else if (file.action === "update")
