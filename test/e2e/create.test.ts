@@ -201,6 +201,8 @@ describe("npx create-metacontroller-hook, end to end", () => {
       childEnv({ CI: "1" }),
     );
     expect(created.code, created.stderr).toBe(0);
+    // npm's install output is on stderr: every dependency is Node 20-clean (light-my-request pin).
+    expect(created.stderr).not.toMatch(/EBADENGINE/);
     expect(created.stdout).toMatch(
       /^created blog-controller: CompositeController blog-controller for Blog, children Deployment, Service/,
     );
@@ -519,4 +521,39 @@ describe("every template compiles and its generated test passes", () => {
     },
     60_000,
   );
+});
+
+// The README's way to use the generator before it is published: Node and npm alone.
+describe("npm run create -- <dir> (from the clone)", () => {
+  it("builds, packs and runs create-metacontroller-hook where npm was run, on the packed packages", async () => {
+    const res = await exec(
+      "npm",
+      [
+        "--prefix",
+        REPO_ROOT,
+        "run",
+        "create",
+        "--",
+        "scripted",
+        "--group",
+        "example.com",
+        "--kind",
+        "Demo",
+        "--children",
+        "configmaps.v1",
+        "--no-install",
+      ],
+      tmp,
+      childEnv({ CI: "1" }),
+    );
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toMatch(/created scripted: CompositeController demo-controller for Demo/);
+    const pkg = JSON.parse(readFileSync(join(tmp, "scripted/package.json"), "utf8"));
+    const { version } = JSON.parse(
+      readFileSync(join(REPO_ROOT, "packages/cli/package.json"), "utf8"),
+    ) as { version: string };
+    expect(pkg.dependencies["@metahook/cli"]).toBe(
+      `file:${join(REPO_ROOT, ".packs", `metahook-cli-${version}.tgz`)}`,
+    );
+  }, 120_000);
 });
