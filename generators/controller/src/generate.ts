@@ -16,6 +16,12 @@ import { createSkeleton, createTest, updateSkeleton } from "./skeleton.js";
 export interface GenerateControllerOptions {
   /** The command that regenerates the output, named in every generated file's banner. */
   readonly command?: string;
+  /**
+   * The command named in the banners of the CRD types under `types/`, from the paths of the CRD
+   * inputs used; default: {@link GenerateControllerOptions.command}. The CLI names
+   * `metahook gen types <crds>` here, so these files are identical to what `gen types` writes.
+   */
+  readonly typesCommand?: (crdPaths: readonly string[]) => string;
   /** Module base name (only with a single controller); default: its `metadata.name`. */
   readonly name?: string;
   /** Related kinds (`configmaps.v1,namespaces.v1`), overriding the `metahook.dev/related` annotation. */
@@ -118,7 +124,8 @@ export function generateController(
   );
   const crdFiles = crdInputs.filter((input) => used.has(input.path));
   if (crdFiles.length > 0) {
-    for (const file of generateTypes(crdFiles, { command }).files) {
+    const typesCommand = options.typesCommand?.(crdFiles.map((f) => f.path)) ?? command;
+    for (const file of generateTypes(crdFiles, { command: typesCommand }).files) {
       generated.push({ path: `types/${file.path}`, content: file.content });
     }
   }

@@ -6,10 +6,10 @@ import ts from "typescript";
 
 export const PKG = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-import { SHARED } from "@metahook/test-support";
+import { REFERENCE } from "@metahook/test-support";
 
-export { SHARED };
-export const EXAMPLES = join(SHARED, "metacontroller/examples");
+export { REFERENCE };
+export const EXAMPLES = join(REFERENCE, "metacontroller/examples");
 
 export function yamlFiles(dir: string): string[] {
   const out: string[] = [];

@@ -1,4 +1,4 @@
-// Acceptance: every CRD of ../shared/crds (as listed in index.tsv) and Metacontroller's own CRDs
+// Acceptance: every CRD of test/fixtures/crds (as listed in index.tsv) and Metacontroller's own CRDs
 // generate, the whole output type-checks as one strict project, and the generated runtime models
 // accept upstream example objects and reject mutated ones, naming the path.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,8 +18,8 @@ import {
   fileAt,
   looseTypes,
   packageDir,
+  referenceDir,
   type Schema,
-  sharedDir,
   tempDir,
 } from "./helpers.js";
 
@@ -31,7 +31,7 @@ interface IndexRow {
   readonly storage: string;
 }
 
-const shared = sharedDir();
+const shared = referenceDir();
 const rows: IndexRow[] = (() => {
   const [header = "", ...lines] = readFileSync(join(shared, "crds", "index.tsv"), "utf8")
     .trim()
