@@ -19,22 +19,9 @@ export function referenceDir(): string {
   return dir;
 }
 
-/**
- * Metacontroller's upstream examples (`<name>/v1/*.yaml` parent CRDs, `<name>/*.yaml` sample
- * objects): the repository's copy in `test/fixtures/metacontroller-examples` first, else
- * `$METAHOOK_SHARED/metacontroller/examples` or `../shared/metacontroller/examples`.
- */
+/** Metacontroller's upstream examples (parent CRDs, sample parents), from the reference data. */
 export function metacontrollerExamplesDir(): string {
-  const inRepo = join(packageDir, "test", "fixtures", "metacontroller-examples");
-  if (existsSync(inRepo)) return inRepo;
-  const shared = process.env.METAHOOK_SHARED ?? resolve(packageDir, "../../../shared");
-  const dir = join(shared, "metacontroller", "examples");
-  if (!existsSync(dir)) {
-    throw new Error(
-      `Metacontroller's examples not found in ${inRepo} nor ${dir} (restore the fixtures or set METAHOOK_SHARED)`,
-    );
-  }
-  return dir;
+  return join(referenceDir(), "metacontroller", "examples");
 }
 
 /** A JSON-shaped schema node for building test CRDs. */

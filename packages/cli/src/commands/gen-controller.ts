@@ -119,6 +119,7 @@ async function genController(
       ...(crds.length > 0 ? ["--crd", ...crds.map((c) => sourcePath(c.path, ctx.cwd, root))] : []),
       ...(options.name ? ["--name", shellQuote(options.name)] : []),
       ...(options.related ? ["--related", shellQuote(options.related)] : []),
+      ...(options.skeleton ? [] : ["--no-skeleton"]),
     ].join(" ");
     const result = generateController(controller, crds, {
       command,
