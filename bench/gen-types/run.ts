@@ -1,5 +1,5 @@
 // bench/gen-types: metahook gen types vs @kubernetes-models/crd-generate vs cdk8s import, on the
-// same CRDs (every file of ../shared/crds/index.tsv), in the same run. See ../README.md.
+// same CRDs (every file of test/fixtures/crds/index.tsv), in the same run. See ../README.md.
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -16,7 +16,8 @@ import ts from "typescript";
 
 const benchDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = resolve(benchDir, "..");
-const shared = process.env.METAHOOK_SHARED ?? resolve(repoRoot, "../shared");
+// The corpus in the repository (test/fixtures), or METAHOOK_SHARED to bench another one.
+const shared = process.env.METAHOOK_SHARED ?? resolve(repoRoot, "test/fixtures");
 const bin = (name: string): string => join(benchDir, "node_modules", ".bin", name);
 const resultsDir = join(benchDir, "results", "gen-types");
 

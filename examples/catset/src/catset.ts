@@ -16,27 +16,20 @@
  *
  * @module
  */
-import {
-  type CompositeHookRequest,
-  type CompositeHookResponse,
-  defineCompositeController,
-  HookError,
-  listObjects,
-} from "@metahook/runtime";
+import { type Desired, defineCompositeController, HookError, listObjects } from "@metahook/runtime";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
+import type { IPersistentVolumeClaimTemplate } from "kubernetes-models/v1/PersistentVolumeClaimTemplate";
 import type { IPod } from "kubernetes-models/v1/Pod";
-import type { CatSet, CatSetVolumeClaimTemplate } from "./types.js";
-
-/** The children a CatSet owns, by Metacontroller group key. */
-export type CatSetChildren = {
-  "Pod.v1": IPod;
-  "PersistentVolumeClaim.v1": IPersistentVolumeClaim;
-};
-
-type Request = CompositeHookRequest<CatSet, CatSetChildren>;
-type Response = CompositeHookResponse<CatSet, CatSetChildren>;
-type DesiredPod = IPod & { metadata: { name: string } };
-type DesiredClaim = IPersistentVolumeClaim & { metadata: { name: string } };
+import type { IPodTemplateSpec } from "kubernetes-models/v1/PodTemplateSpec";
+import {
+  type Children,
+  type Keying,
+  models,
+  type Parent,
+  type Related,
+  type SyncRequest,
+  type SyncResponse,
+} from "./catset.generated.js";
 
 /**
  * The ordinal encoded in `name` if it is exactly `<base>-<n>` (canonical decimal),
@@ -58,30 +51,73 @@ export function isRunningAndReady(pod: IPod | undefined): boolean {
   return (pod.status.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True");
 }
 
+/** The CatSet's templates, typed as the objects they become (see {@link templatesOf}). */
+export interface CatSetTemplates {
+  pod: IPodTemplateSpec;
+  claims: IPersistentVolumeClaimTemplate[];
+}
+
+/**
+ * The CatSet's pod and claim templates as kubernetes-models types. The generated CatSet type
+ * follows the CRD's schema, which is a PodTemplateSpec and PersistentVolumeClaimSpecs with
+ * plain strings where kubernetes-models has the API server's enums (`operator`,
+ * `accessModes`, `restartPolicy`, ...). The API server checks those values when it creates
+ * the children, so this is the one place where the controller takes the CRD's shape for
+ * the built-in one without checking it.
+ */
+export function templatesOf(catset: Parent): CatSetTemplates {
+  return {
+    pod: catset.spec.template as IPodTemplateSpec,
+    // Required by the CRD, so only a hand-made request lacks it.
+    claims: (catset.spec.volumeClaimTemplates ?? []) as IPersistentVolumeClaimTemplate[],
+  };
+}
+
+/**
+ * A claim template's name: it names the claims (`<template>-<catset>-<ordinal>`) and the
+ * pod volume they are mounted as. The CRD's schema leaves it optional; without it there
+ * is nothing sensible to name the claims, so the sync fails and says where.
+ */
+export function claimTemplateName(
+  catset: string,
+  template: IPersistentVolumeClaimTemplate,
+  index: number,
+): string {
+  const { name } = template.metadata ?? {};
+  if (name === undefined || name === "") {
+    throw new HookError(
+      "HOOK_FAILED",
+      `CatSet ${catset}: spec.volumeClaimTemplates[${index}].metadata.name is required`,
+    );
+  }
+  return name;
+}
+
 /**
  * The desired Pod for one ordinal: the whole template (labels, annotations, container
  * ports and mounts included), named `<catset>-<ordinal>`, with the stable DNS name
  * `<pod>.<serviceName>` and one `persistentVolumeClaim` volume per claim template,
  * named after the template so the template's `volumeMounts` find it.
  */
-export function desiredPod(catset: CatSet, name: string, ordinal: number): DesiredPod {
+export function desiredPod(catset: Parent, name: string, ordinal: number): Desired<IPod> {
+  const templates = templatesOf(catset);
   // structuredClone: desired objects must never alias the parent's template.
-  const template = structuredClone(catset.spec.template);
+  const template = structuredClone(templates.pod);
   if (template.spec === undefined) {
     throw new HookError("HOOK_FAILED", `CatSet ${name}: spec.template.spec is required`);
   }
   const podName = `${name}-${ordinal}`;
   const spec = { ...template.spec, hostname: podName, subdomain: catset.spec.serviceName };
-  const claims = catset.spec.volumeClaimTemplates;
-  if (claims !== undefined) {
-    spec.volumes = [
-      ...(spec.volumes ?? []),
-      ...claims.map((claim) => ({
-        name: claim.metadata.name,
-        persistentVolumeClaim: { claimName: `${claim.metadata.name}-${podName}` },
-      })),
-    ];
-  }
+  spec.volumes = [
+    ...(spec.volumes ?? []),
+    ...templates.claims.map((claim, i) => {
+      const claimTemplate = claimTemplateName(name, claim, i);
+      return {
+        name: claimTemplate,
+        persistentVolumeClaim: { claimName: `${claimTemplate}-${podName}` },
+      };
+    }),
+  ];
   return {
     ...template,
     apiVersion: "v1",
@@ -98,10 +134,10 @@ export function desiredPod(catset: CatSet, name: string, ordinal: number): Desir
  * labels fails every sync.
  */
 export function desiredClaim(
-  catset: CatSet,
-  template: CatSetVolumeClaimTemplate,
+  catset: Parent,
+  template: IPersistentVolumeClaimTemplate,
   claimName: string,
-): DesiredClaim {
+): Desired<IPersistentVolumeClaim> {
   const claim = structuredClone(template);
   return {
     ...claim,
@@ -110,7 +146,7 @@ export function desiredClaim(
     metadata: {
       ...claim.metadata,
       name: claimName,
-      labels: { ...catset.spec.template.metadata?.labels, ...claim.metadata.labels },
+      labels: { ...catset.spec.template.metadata?.labels, ...claim.metadata?.labels },
     },
   };
 }
@@ -119,17 +155,14 @@ export function desiredClaim(
  * One reconcile pass, shared by sync and finalize: finalize is a scale to zero,
  * finalized once no pod is left (claims stay until the CatSet itself is gone).
  */
-export function reconcile(request: Request): Response {
+export function reconcile(request: SyncRequest): SyncResponse {
   const { parent, children, finalizing } = request;
-  const name = parent.metadata?.name;
-  if (name === undefined || name === "") {
-    throw new HookError("HOOK_FAILED", "the CatSet has no metadata.name");
-  }
+  const name = parent.metadata.name;
   const replicas = finalizing ? 0 : parent.spec.replicas;
 
   const observedPods = new Map<number, IPod>();
   for (const pod of listObjects(children["Pod.v1"])) {
-    const ordinal = ordinalOf(name, pod.metadata?.name);
+    const ordinal = ordinalOf(name, pod.metadata.name);
     if (ordinal !== undefined) observedPods.set(ordinal, pod);
   }
 
@@ -150,20 +183,20 @@ export function reconcile(request: Request): Response {
 
   // Claims for every wanted ordinal, and the observed ones past it: claims are kept
   // after a scale-down (the data outlives the pod, as with a StatefulSet).
-  const claims: DesiredClaim[] = [];
+  const claims: Desired<IPersistentVolumeClaim>[] = [];
   const observedClaims = listObjects(children["PersistentVolumeClaim.v1"]);
-  for (const template of parent.spec.volumeClaimTemplates ?? []) {
-    const base = `${template.metadata.name}-${name}`;
+  for (const [index, template] of templatesOf(parent).claims.entries()) {
+    const base = `${claimTemplateName(name, template, index)}-${name}`;
     for (let i = 0; i < replicas; i++) claims.push(desiredClaim(parent, template, `${base}-${i}`));
     for (const claim of observedClaims) {
-      const ordinal = ordinalOf(base, claim.metadata?.name);
+      const ordinal = ordinalOf(base, claim.metadata.name);
       if (ordinal !== undefined && ordinal >= replicas) {
         claims.push(desiredClaim(parent, template, `${base}-${ordinal}`));
       }
     }
   }
 
-  const response: Response = {
+  const response: SyncResponse = {
     status: { replicas: observedPods.size, readyReplicas: ready },
     children: [...pods, ...claims],
   };
@@ -176,7 +209,9 @@ export function reconcile(request: Request): Response {
  * The CatSet CompositeController: parent `ctl.enisoc.com/v1` CatSet, children Pods
  * and PersistentVolumeClaims (see `manifests/controller.yaml`).
  */
-const catset = defineCompositeController<CatSet, CatSetChildren>({
+const catset = defineCompositeController<Parent, Children, Related, Keying>({
+  // Validates desired children and the status against their schemas in tests and `metahook run`.
+  models,
   sync: reconcile,
   finalize: reconcile,
 });

@@ -1,11 +1,25 @@
-import { defineCompositeController, HookError, type KubeObject } from "@metahook/runtime";
+import {
+  type CompositeHookResponse,
+  type Desired,
+  defineCompositeController,
+  HookError,
+  type HookVersion,
+  type KubeObject,
+} from "@metahook/runtime";
 import { buildCompositeRequest, invokeHook } from "@metahook/runtime/testing";
 import { exampleManifests, fixture } from "@metahook/test-support";
 import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolumeClaim";
 import type { IPod } from "kubernetes-models/v1/Pod";
+import type { IService } from "kubernetes-models/v1/Service";
 import { describe, expect, it } from "vitest";
-import catset, { type CatSetChildren, reconcile } from "../src/catset.js";
-import type { CatSet } from "../src/types.js";
+import {
+  type Children,
+  controllerManifest as controller,
+  type Keying,
+  type Parent,
+  type Related,
+} from "../src/catset.generated.js";
+import catset, { reconcile } from "../src/catset.js";
 
 const { manifestOf } = exampleManifests(import.meta.url);
 
@@ -49,10 +63,9 @@ describe("catset answers the shared fixtures exactly", () => {
 
 // --- own cases, built the way Metacontroller builds requests -------------------------
 
-const controller = manifestOf<unknown>("controller.yaml", "CompositeController");
 const labels = { app: "web" };
 
-const parent = (replicas: number, deleting = false): CatSet => ({
+const parent = (replicas: number, deleting = false): Parent => ({
   apiVersion: "ctl.enisoc.com/v1",
   kind: "CatSet",
   metadata: {
@@ -139,7 +152,7 @@ const wantClaim = (ordinal: number) => ({
 });
 
 interface Case {
-  given: { parent: CatSet; observed: KubeObject[]; finalizing?: boolean };
+  given: { parent: Parent; observed: KubeObject[]; finalizing?: boolean };
   want: unknown;
 }
 
@@ -262,9 +275,21 @@ const cases: [string, Case][] = [
   ],
 ];
 
+/** The controller manifest with another sync hook version. */
+const withSyncVersion = (version: HookVersion) => ({
+  ...controller,
+  spec: {
+    ...controller.spec,
+    hooks: { ...controller.spec.hooks, sync: { ...controller.spec.hooks.sync, version } },
+  },
+});
+
+/** The keying of a namespaced parent's requests under another hook version. */
+type KeyedAs<V extends HookVersion> = { version: V; parent: "Namespaced"; clusterScoped: never };
+
 describe("catset reconciles like a StatefulSet", () => {
   it.each(cases)("%s", async (_label, { given, want }) => {
-    const request = buildCompositeRequest<CatSet, CatSetChildren>({
+    const request = buildCompositeRequest<Parent, Children, Related, Keying>({
       controller,
       parent: given.parent,
       observed: given.observed,
@@ -277,12 +302,8 @@ describe("catset reconciles like a StatefulSet", () => {
     ["v1", "default/web-0 is keyed web-0"],
     ["v2", "default/web-0 is keyed default/web-0"],
   ] as const)("gives the same answer for hook %s keys (%s)", async (version, _keys) => {
-    const manifest = structuredClone(controller) as {
-      spec: { hooks: { sync: { version: string } } };
-    };
-    manifest.spec.hooks.sync.version = version;
-    const request = buildCompositeRequest<CatSet, CatSetChildren>({
-      controller: manifest,
+    const request = buildCompositeRequest<Parent, Children, Related, KeyedAs<typeof version>>({
+      controller: withSyncVersion(version),
       parent: parent(2),
       observed: [pod("web-0", "ready"), claim(0)],
     });
@@ -299,19 +320,17 @@ describe("the manifests", () => {
   it.each([
     ["sync", "http://metahook-examples.metacontroller/catset/sync"],
     ["finalize", "http://metahook-examples.metacontroller/catset/finalize"],
-  ])("point the %s hook at the examples server", (hook, url) => {
-    const spec = (controller as { spec: { hooks: { [h: string]: { webhook: { url: string } } } } })
-      .spec;
-    expect(spec.hooks[hook]?.webhook.url).toBe(url);
+  ] as const)("point the %s hook at the examples server", (hook, url) => {
+    expect(controller.spec.hooks[hook].webhook.url).toBe(url);
   });
 
   it("the sample CatSet syncs to its first pod and three claims", async () => {
     // kubectl apply -n default puts it in a namespace; the manifest leaves that open.
-    const sample = manifestOf<CatSet>("catset.yaml", "CatSet");
+    const sample = manifestOf<Parent>("catset.yaml", "CatSet");
     sample.metadata = { ...sample.metadata, namespace: "default" };
     const response = await invokeHook(
       catset,
-      buildCompositeRequest<CatSet, CatSetChildren>({ controller, parent: sample }),
+      buildCompositeRequest<Parent, Children, Related, Keying>({ controller, parent: sample }),
     );
     expect(response.children.map((c) => `${c.kind}/${c.metadata.name}`)).toStrictEqual([
       "Pod/nginx-backend-0",
@@ -336,22 +355,21 @@ async function refusal(promise: Promise<unknown>): Promise<HookError> {
 describe("broken variants are refused, not served", () => {
   const fixtureRequest = () => fixture("composite-sync-v1-namespaced-catset.request.json");
 
-  const withExtraService = defineCompositeController<CatSet, CatSetChildren>({
-    sync(request) {
+  // Deliberately wrong: typed with a Service child that the manifest's childResources lack.
+  type WithService = Children & { "Service.v1": IService };
+  const withExtraService = defineCompositeController<Parent, WithService, Related, Keying>({
+    sync(request): CompositeHookResponse<Parent, WithService> {
       const response = reconcile(request);
-      const service = { apiVersion: "v1", kind: "Service", metadata: { name: "web", labels } };
-      // Deliberately wrong: Service.v1 is not among the controller's childResources.
-      return {
-        ...response,
-        children: [
-          ...response.children,
-          service as unknown as IPod & { metadata: { name: string } },
-        ],
+      const service: Desired<IService> = {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "web", labels },
       };
+      return { ...response, children: [...response.children, service] };
     },
   });
 
-  const mismatched = (): CatSet => {
+  const mismatched = (): Parent => {
     const p = parent(1);
     p.spec.selector = { matchLabels: { app: "other" } };
     return p;
@@ -369,7 +387,10 @@ describe("broken variants are refused, not served", () => {
       () =>
         invokeHook(
           catset,
-          buildCompositeRequest<CatSet, CatSetChildren>({ controller, parent: mismatched() }),
+          buildCompositeRequest<Parent, Children, Related, Keying>({
+            controller,
+            parent: mismatched(),
+          }),
         ),
       "INVALID_RESPONSE",
       /do not match the parent's spec.selector/,
@@ -381,11 +402,24 @@ describe("broken variants are refused, not served", () => {
         delete p.spec.template.spec;
         return invokeHook(
           catset,
-          buildCompositeRequest<CatSet, CatSetChildren>({ controller, parent: p }),
+          buildCompositeRequest<Parent, Children, Related, Keying>({ controller, parent: p }),
         );
       },
       "HOOK_FAILED",
       /spec.template.spec is required/,
+    ],
+    [
+      "a claim template without a name",
+      () => {
+        const p = parent(1);
+        p.spec.volumeClaimTemplates = [{ spec: { accessModes: ["ReadWriteOnce"] } }];
+        return invokeHook(
+          catset,
+          buildCompositeRequest<Parent, Children, Related, Keying>({ controller, parent: p }),
+        );
+      },
+      "HOOK_FAILED",
+      /spec\.volumeClaimTemplates\[0\]\.metadata\.name is required/,
     ],
     [
       "a decorator request sent to the composite hook",

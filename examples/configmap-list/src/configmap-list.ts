@@ -13,32 +13,29 @@
  * @module
  */
 import {
-  type CompositeHookRequest,
-  type CompositeHookResponse,
-  type CustomizeHookRequest,
-  type CustomizeHookResponse,
   defineCompositeController,
-  HookError,
   listObjects,
+  type Observed,
   type RelatedResourceRule,
 } from "@metahook/runtime";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
-import type { ConfigMapList } from "./types.js";
-
-/** The one child: the aggregate ConfigMap. */
-export type ConfigMapListChildren = { "ConfigMap.v1": IConfigMap };
-
-/** The source ConfigMaps the customize hook selects. */
-export type ConfigMapListRelated = { "ConfigMap.v1": IConfigMap };
-
-type Request = CompositeHookRequest<ConfigMapList, ConfigMapListChildren, ConfigMapListRelated>;
-type Response = CompositeHookResponse<ConfigMapList, ConfigMapListChildren>;
+import {
+  type Children,
+  type CustomizeRequest,
+  type CustomizeResponse,
+  type Keying,
+  models,
+  type Parent,
+  type Related,
+  type SyncRequest,
+  type SyncResponse,
+} from "./configmap-list.generated.js";
 
 /**
  * ConfigMaps carrying all `sourceLabels`, in `sourceNamespace` or, without it,
  * in every namespace (a v2 rule without `namespace` is cluster-wide).
  */
-export function customize({ parent }: CustomizeHookRequest<ConfigMapList>): CustomizeHookResponse {
+export function customize({ parent }: CustomizeRequest): CustomizeResponse {
   const rule: RelatedResourceRule = {
     apiVersion: "v1",
     resource: "configmaps",
@@ -68,16 +65,18 @@ export function entryValue(source: IConfigMap): string {
  * (names are unique there), else `<namespace>.<name>` so that same-named
  * ConfigMaps of different namespaces cannot collide ('/' is not allowed in keys).
  */
-export function entryKey(source: IConfigMap, sourceNamespace: string | undefined): string {
-  const name = source.metadata?.name ?? "";
-  const namespace = source.metadata?.namespace ?? "";
+export function entryKey(
+  source: Observed<IConfigMap, "Namespaced">,
+  sourceNamespace: string | undefined,
+): string {
+  const { name, namespace } = source.metadata;
   return namespace === sourceNamespace ? name : `${namespace}.${name}`;
 }
 
 /** Whether `object` is owned by `uid`: our own aggregate must not feed on itself. */
-function isOwnedBy(object: IConfigMap, uid: string | undefined): boolean {
+function isOwnedBy(object: Observed<IConfigMap>, uid: string | undefined): boolean {
   return (
-    uid !== undefined && (object.metadata?.ownerReferences ?? []).some((ref) => ref.uid === uid)
+    uid !== undefined && (object.metadata.ownerReferences ?? []).some((ref) => ref.uid === uid)
   );
 }
 
@@ -86,16 +85,10 @@ function isOwnedBy(object: IConfigMap, uid: string | undefined): boolean {
  * selected source (see {@link entryKey}, {@link entryValue}); `status.count` says
  * how many.
  */
-export function sync({ parent, related }: Request): Response {
-  const name = parent.metadata?.name;
-  const namespace = parent.metadata?.namespace;
-  if (name === undefined || namespace === undefined) {
-    throw new HookError("HOOK_FAILED", "the ConfigMapList has no metadata.name or namespace");
-  }
+export function sync({ parent, related }: SyncRequest): SyncResponse {
+  const { name, namespace, uid } = parent.metadata;
   const { sourceNamespace } = parent.spec;
-  const sources = listObjects(related["ConfigMap.v1"]).filter(
-    (cm) => !isOwnedBy(cm, parent.metadata?.uid),
-  );
+  const sources = listObjects(related["ConfigMap.v1"]).filter((cm) => !isOwnedBy(cm, uid));
   const data: { [key: string]: string } = {};
   for (const source of sources) data[entryKey(source, sourceNamespace)] = entryValue(source);
   return {
@@ -117,10 +110,11 @@ export function sync({ parent, related }: Request): Response {
  * The ConfigMapList CompositeController: namespaced parent, one aggregate ConfigMap
  * child, cross-namespace related ConfigMaps (see `manifests/controller.yaml`).
  */
-const configMapList = defineCompositeController<
-  ConfigMapList,
-  ConfigMapListChildren,
-  ConfigMapListRelated
->({ customize, sync });
+const configMapList = defineCompositeController<Parent, Children, Related, Keying>({
+  // Validates desired children and the status against their schemas in tests and `metahook run`.
+  models,
+  customize,
+  sync,
+});
 
 export default configMapList;

@@ -12,14 +12,18 @@ import {
 import { exampleManifests, fixture } from "@metahook/test-support";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { describe, expect, it } from "vitest";
-import configMapList, {
-  type ConfigMapListChildren,
-  type ConfigMapListRelated,
-  customize,
-} from "../src/configmap-list.js";
-import type { ConfigMapList } from "../src/types.js";
+import {
+  type Children,
+  controllerManifest as controller,
+  type Keying,
+  type Parent,
+  type Related,
+  type SyncRequest,
+  type SyncResponse,
+} from "../src/configmap-list.generated.js";
+import configMapList, { customize } from "../src/configmap-list.js";
 
-const { manifest, manifestOf } = exampleManifests(import.meta.url);
+const { manifest } = exampleManifests(import.meta.url);
 
 describe("configmap-list answers the shared fixtures exactly", () => {
   it.each([
@@ -34,15 +38,10 @@ describe("configmap-list answers the shared fixtures exactly", () => {
 
 // --- own cases ------------------------------------------------------------------------
 
-type Manifest = {
-  spec: { hooks: { [hook: string]: { version?: string; webhook: { url: string } } } };
-};
-const controller = manifestOf<Manifest>("controller.yaml", "CompositeController");
-
 const list = (
   sourceNamespace?: string,
   sourceLabels: { [key: string]: string } = { team: "a" },
-): ConfigMapList => ({
+): Parent => ({
   apiVersion: "examples.metacontroller.io/v1alpha1",
   kind: "ConfigMapList",
   metadata: { name: "team-a", namespace: "lists", uid: "0000-list" },
@@ -84,7 +83,7 @@ const aggregate = (count: number, data: { [key: string]: string }) => ({
   ],
 });
 
-const cases: [string, { parent: ConfigMapList; related: KubeObject[] }, unknown][] = [
+const cases: [string, { parent: Parent; related: KubeObject[] }, unknown][] = [
   [
     "every namespace: keys are <namespace>.<name>",
     {
@@ -120,11 +119,7 @@ const cases: [string, { parent: ConfigMapList; related: KubeObject[] }, unknown]
 
 describe("configmap-list aggregates ConfigMaps across namespaces", () => {
   it.each(cases)("%s", async (_label, given, want) => {
-    const request = buildCompositeRequest<
-      ConfigMapList,
-      ConfigMapListChildren,
-      ConfigMapListRelated
-    >({
+    const request = buildCompositeRequest<Parent, Children, Related, Keying>({
       controller,
       parent: given.parent,
       related: given.related,
@@ -134,7 +129,7 @@ describe("configmap-list aggregates ConfigMaps across namespaces", () => {
     await expect(invokeHook(configMapList, request)).resolves.toStrictEqual(want);
   });
 
-  it.each<[string, ConfigMapList, CustomizeHookResponse]>([
+  it.each<[string, Parent, CustomizeHookResponse]>([
     [
       "without sourceNamespace: a cluster-wide rule",
       list(undefined, { app: "x" }),
@@ -157,7 +152,7 @@ describe("configmap-list aggregates ConfigMaps across namespaces", () => {
   it("the samples: my-config-list holds cm-1 and cm-2, all-configs-list cm-3 too", async () => {
     const docs = manifest("configmaplist.yaml") as unknown as KubeObject[];
     const configMaps = docs.filter((d) => d.kind === "ConfigMap");
-    const lists = docs.filter((d): d is ConfigMapList => d.kind === "ConfigMapList");
+    const lists = docs.filter((d): d is Parent => d.kind === "ConfigMapList");
     const keys = await Promise.all(
       lists.map(async (parent) => {
         // What Metacontroller would select with the customize rule.
@@ -171,7 +166,7 @@ describe("configmap-list aggregates ConfigMaps across namespaces", () => {
         );
         const response = await invokeHook(
           configMapList,
-          buildCompositeRequest<ConfigMapList, ConfigMapListChildren, ConfigMapListRelated>({
+          buildCompositeRequest<Parent, Children, Related, Keying>({
             controller,
             parent,
             related: selected,
@@ -189,8 +184,8 @@ describe("configmap-list aggregates ConfigMaps across namespaces", () => {
   it.each([
     ["sync", "http://metahook-examples.metacontroller/configmap-list/sync"],
     ["customize", "http://metahook-examples.metacontroller/configmap-list/customize"],
-  ])("the manifest points %s at the examples server", (hook, url) => {
-    expect(controller.spec.hooks[hook]?.webhook.url).toBe(url);
+  ] as const)("the manifest points %s at the examples server", (hook, url) => {
+    expect(controller.spec.hooks[hook].webhook.url).toBe(url);
   });
 });
 
@@ -206,16 +201,22 @@ async function refusal(promise: Promise<unknown>): Promise<HookError> {
 }
 
 describe("what the runtime refuses", () => {
-  const v1 = structuredClone(controller);
-  for (const hook of Object.values(v1.spec.hooks)) hook.version = "v1";
+  const { hooks } = controller.spec;
+  const v1 = {
+    ...controller,
+    spec: {
+      ...controller.spec,
+      hooks: {
+        sync: { ...hooks.sync, version: "v1" },
+        customize: { ...hooks.customize, version: "v1" },
+      },
+    },
+  };
 
-  const intoSourceNamespace = defineCompositeController<
-    ConfigMapList,
-    ConfigMapListChildren,
-    ConfigMapListRelated
-  >({
+  const intoSourceNamespace = defineCompositeController<Parent, Children, Related, Keying>({
     // Deliberately wrong: a namespaced parent cannot own objects in another namespace.
-    sync: ({ parent }) => ({
+    sync: ({ parent }: SyncRequest): SyncResponse => ({
+      status: null,
       children: [
         {
           apiVersion: "v1",

@@ -12,40 +12,32 @@
  * @module
  */
 import {
-  type CompositeHookRequest,
-  type CompositeHookResponse,
-  type CustomizeHookRequest,
-  type CustomizeHookResponse,
+  type Desired,
   defineCompositeController,
   getObject,
   listObjects,
+  type Observed,
 } from "@metahook/runtime";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
-import type { GlobalConfigMap } from "./types.js";
-
-/** The children of a GlobalConfigMap: the copies, one per namespace. */
-export type GlobalConfigMapChildren = { "ConfigMap.v1": IConfigMap };
-
-/** What the customize hook asks for: the source ConfigMap and every Namespace. */
-export type GlobalConfigMapRelated = { "ConfigMap.v1": IConfigMap; "Namespace.v1": INamespace };
-
-type Request = CompositeHookRequest<
-  GlobalConfigMap,
-  GlobalConfigMapChildren,
-  GlobalConfigMapRelated
->;
-type Response = CompositeHookResponse<GlobalConfigMap, GlobalConfigMapChildren>;
-type DesiredConfigMap = IConfigMap & { metadata: { name: string } };
+import {
+  type Children,
+  type CustomizeRequest,
+  type CustomizeResponse,
+  type Keying,
+  models,
+  type Parent,
+  type Related,
+  type SyncRequest,
+  type SyncResponse,
+} from "./globalconfigmap.generated.js";
 
 /**
  * The related objects to watch. `names` and a label selector exclude each other
  * (Metacontroller rejects the rule), so the source is selected by namespace + name
  * only, and the Namespaces by the empty selector, which matches all of them.
  */
-export function customize({
-  parent,
-}: CustomizeHookRequest<GlobalConfigMap>): CustomizeHookResponse {
+export function customize({ parent }: CustomizeRequest): CustomizeResponse {
   return {
     relatedResources: [
       {
@@ -60,15 +52,15 @@ export function customize({
 }
 
 /** A namespace the API server would refuse new objects in. */
-function isTerminating(namespace: INamespace): boolean {
+function isTerminating(namespace: Observed<INamespace>): boolean {
   return (
-    namespace.metadata?.deletionTimestamp !== undefined || namespace.status?.phase === "Terminating"
+    namespace.metadata.deletionTimestamp !== undefined || namespace.status?.phase === "Terminating"
   );
 }
 
 /** The copy of `source` in `namespace`: same name and contents, no source metadata. */
-export function copyOf(source: IConfigMap, name: string, namespace: string): DesiredConfigMap {
-  const copy: DesiredConfigMap = {
+export function copyOf(source: IConfigMap, name: string, namespace: string): Desired<IConfigMap> {
+  const copy: Desired<IConfigMap> = {
     apiVersion: "v1",
     kind: "ConfigMap",
     metadata: { name, namespace },
@@ -83,8 +75,9 @@ export function copyOf(source: IConfigMap, name: string, namespace: string): Des
  * One copy per namespace, sorted by namespace, except the source's own namespace
  * (it has the original) and terminating ones (creating there fails).
  */
-export function sync({ parent, related }: Request): Response {
+export function sync({ parent, related }: SyncRequest): SyncResponse {
   const { sourceName, sourceNamespace } = parent.spec;
+  // Keyed `namespace/name` (a cluster-scoped parent's request); getObject finds it by both.
   const source = getObject(related["ConfigMap.v1"], sourceName, sourceNamespace);
   if (source === undefined) {
     // Copies follow their source: with the source gone, so are they. The status says
@@ -96,9 +89,8 @@ export function sync({ parent, related }: Request): Response {
     };
   }
   const children = listObjects(related["Namespace.v1"])
-    .filter((ns) => ns.metadata?.name !== undefined && ns.metadata.name !== sourceNamespace)
-    .filter((ns) => !isTerminating(ns))
-    .map((ns) => copyOf(source, sourceName, ns.metadata?.name ?? ""));
+    .filter((ns) => ns.metadata.name !== sourceNamespace && !isTerminating(ns))
+    .map((ns) => copyOf(source, sourceName, ns.metadata.name));
   return {
     status: { working: "fine" },
     children,
@@ -112,10 +104,11 @@ export function sync({ parent, related }: Request): Response {
  * children in every namespace (see `manifests/controller.yaml`; it uses
  * `generateSelector`, since copies in many namespaces share no parent-chosen labels).
  */
-const globalConfigMap = defineCompositeController<
-  GlobalConfigMap,
-  GlobalConfigMapChildren,
-  GlobalConfigMapRelated
->({ customize, sync });
+const globalConfigMap = defineCompositeController<Parent, Children, Related, Keying>({
+  // Validates desired children and the status against their schemas in tests and `metahook run`.
+  models,
+  customize,
+  sync,
+});
 
 export default globalConfigMap;

@@ -13,12 +13,17 @@ import { exampleManifests, fixture } from "@metahook/test-support";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
 import { describe, expect, it } from "vitest";
-import globalConfigMap, {
-  customize,
-  type GlobalConfigMapChildren,
-  type GlobalConfigMapRelated,
-} from "../src/globalconfigmap.js";
-import type { GlobalConfigMap } from "../src/types.js";
+import {
+  type Children,
+  type CustomizeRequest,
+  type CustomizeResponse,
+  controllerManifest as controller,
+  type Keying,
+  type Parent,
+  type Related,
+  type SyncResponse,
+} from "../src/globalconfigmap.generated.js";
+import globalConfigMap, { customize } from "../src/globalconfigmap.js";
 
 const { manifest, manifestOf } = exampleManifests(import.meta.url);
 
@@ -35,9 +40,7 @@ describe("globalconfigmap answers the shared fixtures exactly", () => {
 
 // --- own cases ------------------------------------------------------------------------
 
-const controller = manifestOf<unknown>("controller.yaml", "CompositeController");
-
-const parent = (sourceName = "settings", sourceNamespace = "shared"): GlobalConfigMap => ({
+const parent = (sourceName = "settings", sourceNamespace = "shared"): Parent => ({
   apiVersion: "examples.metacontroller.io/v1alpha1",
   kind: "GlobalConfigMap",
   metadata: { name: "settings", uid: "0000-gcm" },
@@ -68,7 +71,7 @@ const copy = (ns: string, extra: Partial<IConfigMap> = {}) => ({
 });
 
 interface Case {
-  given: { parent: GlobalConfigMap; related: KubeObject[]; observed?: KubeObject[] };
+  given: { parent: Parent; related: KubeObject[]; observed?: KubeObject[] };
   want: unknown;
 }
 
@@ -141,11 +144,7 @@ const cases: [string, Case][] = [
 
 describe("globalconfigmap copies the source into every namespace", () => {
   it.each(cases)("%s", async (_label, { given, want }) => {
-    const request = buildCompositeRequest<
-      GlobalConfigMap,
-      GlobalConfigMapChildren,
-      GlobalConfigMapRelated
-    >({
+    const request = buildCompositeRequest<Parent, Children, Related, Keying>({
       controller,
       parent: given.parent,
       observed: given.observed ?? [],
@@ -156,7 +155,7 @@ describe("globalconfigmap copies the source into every namespace", () => {
     await expect(invokeHook(globalConfigMap, request)).resolves.toStrictEqual(want);
   });
 
-  it.each<[string, GlobalConfigMap, CustomizeHookResponse]>([
+  it.each<[string, Parent, CustomizeHookResponse]>([
     [
       "the source by namespace and name, and all namespaces",
       parent("app-config", "config"),
@@ -174,11 +173,11 @@ describe("globalconfigmap copies the source into every namespace", () => {
   });
 
   it("the sample: global/globalsettings lands in first, second and third", async () => {
+    const sample = manifestOf<Parent>("globalconfigmap.yaml", "GlobalConfigMap");
     const docs = manifest("globalconfigmap.yaml") as unknown as KubeObject[];
-    const sample = docs.find((d) => d.kind === "GlobalConfigMap") as GlobalConfigMap;
     const response = await invokeHook(
       globalConfigMap,
-      buildCompositeRequest<GlobalConfigMap, GlobalConfigMapChildren, GlobalConfigMapRelated>({
+      buildCompositeRequest<Parent, Children, Related, Keying>({
         controller,
         parent: sample,
         related: docs.filter((d) => d.kind !== "GlobalConfigMap"),
@@ -192,10 +191,8 @@ describe("globalconfigmap copies the source into every namespace", () => {
   it.each([
     ["sync", "http://metahook-examples.metacontroller/globalconfigmap/sync"],
     ["customize", "http://metahook-examples.metacontroller/globalconfigmap/customize"],
-  ])("the manifest points %s at the examples server", (hook, url) => {
-    const hooks = (controller as { spec: { hooks: { [h: string]: { webhook: { url: string } } } } })
-      .spec.hooks;
-    expect(hooks[hook]?.webhook.url).toBe(url);
+  ] as const)("the manifest points %s at the examples server", (hook, url) => {
+    expect(controller.spec.hooks[hook].webhook.url).toBe(url);
   });
 });
 
@@ -211,25 +208,18 @@ async function refusal(promise: Promise<unknown>): Promise<HookError> {
 }
 
 describe("broken variants are refused", () => {
-  const withoutNamespace = defineCompositeController<
-    GlobalConfigMap,
-    GlobalConfigMapChildren,
-    GlobalConfigMapRelated
-  >({
+  const withoutNamespace = defineCompositeController<Parent, Children, Related, Keying>({
     // Deliberately wrong: a cluster-scoped parent cannot default a child's namespace.
-    sync: () => ({
+    sync: (): SyncResponse => ({
+      status: null,
       children: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" } }],
     }),
   });
-  const upstreamCustomize = defineCompositeController<
-    GlobalConfigMap,
-    GlobalConfigMapChildren,
-    GlobalConfigMapRelated
-  >({
-    sync: () => ({ children: [] }),
+  const upstreamCustomize = defineCompositeController<Parent, Children, Related, Keying>({
+    sync: (): SyncResponse => ({ status: null, children: [] }),
     // What upstream's sync.py answers: names together with a labelSelector, which
     // Metacontroller's determineSelectionType rejects.
-    customize: ({ parent: p }) => ({
+    customize: ({ parent: p }: CustomizeRequest): CustomizeResponse => ({
       relatedResources: [
         {
           apiVersion: "v1",

@@ -11,38 +11,34 @@
  *
  * @module
  */
-import {
-  type DecoratorHookRequest,
-  type DecoratorHookResponse,
-  defineDecoratorController,
-} from "@metahook/runtime";
-import type { IPod } from "kubernetes-models/v1/Pod";
+import { defineDecoratorController } from "@metahook/runtime";
+import type {
+  Attachments,
+  Keying,
+  Parent,
+  Related,
+  SyncRequest,
+  SyncResponse,
+} from "./pod-name-label.generated.js";
 
 /** Annotation on the Pod (usually set in its template) naming the label key to use. */
 export const LABEL_KEY_ANNOTATION = "pod-name-label";
-
-/** No attachments: the decorator only changes the Pod's own labels. */
-export type PodNameLabelAttachments = Record<never, never>;
-
-type Request = DecoratorHookRequest<IPod, PodNameLabelAttachments>;
-type Response = DecoratorHookResponse<IPod, PodNameLabelAttachments>;
 
 /**
  * `{labels: {<annotation value>: <pod name>}}`. A Pod without the annotation (the
  * controller's annotationSelector normally keeps those away) gets an empty answer,
  * which changes nothing on a decorator.
  */
-export function sync({ object }: Request): Response {
-  const name = object.metadata?.name;
-  const labelKey = object.metadata?.annotations?.[LABEL_KEY_ANNOTATION];
-  if (name === undefined || labelKey === undefined || labelKey === "") return {};
-  return { labels: { [labelKey]: name } };
+export function sync({ object }: SyncRequest): SyncResponse {
+  const labelKey = object.metadata.annotations?.[LABEL_KEY_ANNOTATION];
+  if (labelKey === undefined || labelKey === "") return {};
+  return { labels: { [labelKey]: object.metadata.name } };
 }
 
 /**
  * The pod-name-label DecoratorController: Pods with the `pod-name-label`
  * annotation and no `pod-name` label yet (see `manifests/controller.yaml`).
  */
-const podNameLabel = defineDecoratorController<IPod, PodNameLabelAttachments>({ sync });
+const podNameLabel = defineDecoratorController<Parent, Attachments, Related, Keying>({ sync });
 
 export default podNameLabel;

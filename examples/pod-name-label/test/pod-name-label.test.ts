@@ -1,9 +1,21 @@
-import { defineDecoratorController, HookError } from "@metahook/runtime";
+import {
+  type DecoratorHookResponse,
+  defineDecoratorController,
+  HookError,
+  type HookVersion,
+} from "@metahook/runtime";
 import { buildDecoratorRequest, invokeHook } from "@metahook/runtime/testing";
 import { exampleManifests, fixture } from "@metahook/test-support";
-import type { IPod } from "kubernetes-models/v1/Pod";
+import type { IService } from "kubernetes-models/v1/Service";
 import { describe, expect, it } from "vitest";
-import podNameLabel, { type PodNameLabelAttachments } from "../src/pod-name-label.js";
+import {
+  type Attachments,
+  controllerManifest as controller,
+  type Keying,
+  type Parent,
+  type Related,
+} from "../src/pod-name-label.generated.js";
+import podNameLabel from "../src/pod-name-label.js";
 
 const { manifestOf } = exampleManifests(import.meta.url);
 
@@ -15,10 +27,7 @@ describe("pod-name-label answers the shared fixture exactly", () => {
   });
 });
 
-type Manifest = { spec: { hooks: { sync: { version?: string; webhook: { url: string } } } } };
-const controller = manifestOf<Manifest>("controller.yaml", "DecoratorController");
-
-const pod = (name: string, annotations?: { [key: string]: string }): IPod => ({
+const pod = (name: string, annotations?: { [key: string]: string }): Parent => ({
   apiVersion: "v1",
   kind: "Pod",
   metadata: {
@@ -30,14 +39,18 @@ const pod = (name: string, annotations?: { [key: string]: string }): IPod => ({
   spec: { containers: [{ name: "web", image: "nginx:1.26.2" }] },
 });
 
-const request = (object: IPod, version: "v1" | "v2" = "v1") => {
-  const manifest = structuredClone(controller);
-  manifest.spec.hooks.sync.version = version;
-  return buildDecoratorRequest<IPod, PodNameLabelAttachments>({ controller: manifest, object });
-};
+// With no attachments or related objects, the hook version (the keying) types nothing here.
+const request = (object: Parent, version: HookVersion = "v1") =>
+  buildDecoratorRequest<Parent, Attachments, Related, Keying>({
+    controller: {
+      ...controller,
+      spec: { ...controller.spec, hooks: { sync: { ...controller.spec.hooks.sync, version } } },
+    },
+    object,
+  });
 
 describe("pod-name-label labels pods with their name", () => {
-  it.each<[string, { object: IPod; version?: "v1" | "v2" }, unknown]>([
+  it.each<[string, { object: Parent; version?: HookVersion }, unknown]>([
     [
       "the key the annotation asks for",
       { object: pod("web-7f9c", { "pod-name-label": "instance" }) },
@@ -61,7 +74,7 @@ describe("pod-name-label labels pods with their name", () => {
   });
 
   it("labels the sample pod", async () => {
-    const sample = manifestOf<IPod>("pod.yaml", "Pod");
+    const sample = manifestOf<Parent>("pod.yaml", "Pod");
     sample.metadata = { ...sample.metadata, namespace: "default" };
     await expect(invokeHook(podNameLabel, request(sample))).resolves.toStrictEqual({
       labels: { "pod-name": "pod-name-demo" },
@@ -85,10 +98,11 @@ async function refusal(promise: Promise<unknown>): Promise<HookError> {
 }
 
 describe("what the runtime refuses", () => {
-  const withAttachment = defineDecoratorController<IPod, PodNameLabelAttachments>({
-    // Deliberately wrong: this controller declares no attachments at all.
-    sync: () => ({
-      attachments: [{ apiVersion: "v1", kind: "Service", metadata: { name: "x" } }] as never[],
+  // Deliberately wrong: typed with Service attachments, which the manifest does not declare.
+  type WithService = { "Service.v1": IService };
+  const withAttachment = defineDecoratorController<Parent, WithService, Related, Keying>({
+    sync: (): DecoratorHookResponse<Parent, WithService> => ({
+      attachments: [{ apiVersion: "v1", kind: "Service", metadata: { name: "x" } }],
     }),
   });
 

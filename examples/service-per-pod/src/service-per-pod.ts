@@ -15,23 +15,19 @@
  *
  * @module
  */
-import {
-  type DecoratorHookRequest,
-  type DecoratorHookResponse,
-  defineDecoratorController,
-  HookError,
-  listObjects,
-} from "@metahook/runtime";
-import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import { type Desired, defineDecoratorController, HookError, listObjects } from "@metahook/runtime";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IServicePort } from "kubernetes-models/v1/ServicePort";
-
-/** The attachments of a decorated StatefulSet, by Metacontroller group key. */
-export type ServicePerPodAttachments = { "Service.v1": IService };
-
-type Request = DecoratorHookRequest<IStatefulSet, ServicePerPodAttachments>;
-type Response = DecoratorHookResponse<IStatefulSet, ServicePerPodAttachments>;
-type DesiredService = IService & { metadata: { name: string } };
+import type {
+  Attachments,
+  FinalizeRequest,
+  FinalizeResponse,
+  Keying,
+  Parent,
+  Related,
+  SyncRequest,
+  SyncResponse,
+} from "./service-per-pod.generated.js";
 
 /** Annotation naming the pod label each Service selects on. */
 export const LABEL_ANNOTATION = "service-per-pod-label";
@@ -91,7 +87,7 @@ export function serviceFor(
   ordinal: number,
   labelKey: string,
   ports: readonly IServicePort[],
-): DesiredService {
+): Desired<IService> {
   const podName = `${statefulSet}-${ordinal}`;
   return {
     apiVersion: "v1",
@@ -101,24 +97,23 @@ export function serviceFor(
   };
 }
 
-function sync({ object }: Request): Response {
-  const name = object.metadata?.name;
-  const annotations = object.metadata?.annotations ?? {};
+function sync({ object }: SyncRequest): SyncResponse {
+  const { name, annotations = {} } = object.metadata;
   const labelKey = annotations[LABEL_ANNOTATION];
   const portsText = annotations[PORTS_ANNOTATION];
-  if (name === undefined || labelKey === undefined || portsText === undefined) {
+  if (labelKey === undefined || portsText === undefined) {
     // The annotationSelector only lets annotated StatefulSets through; anything else
     // means the DecoratorController and this hook disagree.
     throw new HookError(
       "HOOK_FAILED",
-      `StatefulSet ${name ?? "(unnamed)"} lacks ${LABEL_ANNOTATION} or ${PORTS_ANNOTATION}; check the DecoratorController's annotationSelector`,
+      `StatefulSet ${name} lacks ${LABEL_ANNOTATION} or ${PORTS_ANNOTATION}; check the DecoratorController's annotationSelector`,
     );
   }
   const ports = parsePorts(portsText);
   // apps/v1 defaults replicas to 1; Metacontroller sends the object as stored, so
   // this only matters for hand-made requests.
   const replicas = Math.max(0, object.spec?.replicas ?? 1);
-  const services: DesiredService[] = [];
+  const services: Desired<IService>[] = [];
   for (let ordinal = 0; ordinal < replicas; ordinal++) {
     services.push(serviceFor(name, ordinal, labelKey, ports));
   }
@@ -130,7 +125,7 @@ function sync({ object }: Request): Response {
  * remove every Service, and report `finalized` only once no Service is observed any
  * more (their deletion events bring the next call).
  */
-function finalize({ attachments }: Request): Response {
+function finalize({ attachments }: FinalizeRequest): FinalizeResponse {
   return { attachments: [], finalized: listObjects(attachments["Service.v1"]).length === 0 };
 }
 
@@ -138,7 +133,7 @@ function finalize({ attachments }: Request): Response {
  * The service-per-pod DecoratorController: StatefulSets (with both annotations) →
  * one Service per pod (see `manifests/controller.yaml`).
  */
-const servicePerPod = defineDecoratorController<IStatefulSet, ServicePerPodAttachments>({
+const servicePerPod = defineDecoratorController<Parent, Attachments, Related, Keying>({
   sync,
   finalize,
 });

@@ -1,10 +1,23 @@
-import { defineDecoratorController, HookError } from "@metahook/runtime";
+import {
+  type DecoratorHookResponse,
+  defineDecoratorController,
+  HookError,
+  type HookVersion,
+} from "@metahook/runtime";
 import { buildDecoratorRequest, invokeHook } from "@metahook/runtime/testing";
 import { exampleManifests, fixture } from "@metahook/test-support";
-import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IService } from "kubernetes-models/v1/Service";
 import { describe, expect, it } from "vitest";
-import servicePerPod, { type ServicePerPodAttachments } from "../src/service-per-pod.js";
+import {
+  type Attachments,
+  controllerManifest as controller,
+  type Keying,
+  type Parent,
+  type Related,
+  type SyncResponse,
+} from "../src/service-per-pod.generated.js";
+import servicePerPod from "../src/service-per-pod.js";
 
 const { manifestOf } = exampleManifests(import.meta.url);
 
@@ -21,19 +34,25 @@ describe("service-per-pod answers the shared fixtures exactly", () => {
 
 // --- own cases ------------------------------------------------------------------------
 
-type Manifest = { spec: { hooks: { [hook: string]: { version?: string } } } };
-const controller = manifestOf<Manifest>("controller.yaml", "DecoratorController");
-
-const withVersion = (version: "v1" | "v2"): Manifest => {
-  const manifest = structuredClone(controller);
-  for (const hook of Object.values(manifest.spec.hooks)) hook.version = version;
-  return manifest;
+/** The controller manifest with both hooks at `version`. */
+const withVersion = (version: HookVersion) => {
+  const { sync, finalize } = controller.spec.hooks;
+  return {
+    ...controller,
+    spec: {
+      ...controller.spec,
+      hooks: { sync: { ...sync, version }, finalize: { ...finalize, version } },
+    },
+  };
 };
+
+/** The keying of requests under either hook version (the cases switch it): any string key. */
+type EitherVersion = Omit<Keying, "version"> & { version: HookVersion };
 
 const statefulSet = (
   annotations: { [key: string]: string },
   replicas: number | undefined,
-): IStatefulSet => ({
+): Parent => ({
   apiVersion: "apps/v1",
   kind: "StatefulSet",
   metadata: { name: "db", namespace: "prod", uid: "0000-db", annotations },
@@ -59,7 +78,7 @@ const observedService = (name: string): IService => ({
     labels: { app: "service-per-pod" },
     annotations: { "metacontroller.k8s.io/decorator-controller": "service-per-pod" },
   },
-  spec: { selector: { pod: name }, ports: [[5432, 5432]] },
+  spec: { selector: { pod: name }, ports: [{ port: 5432, targetPort: 5432 }] },
 });
 
 const wantService = (name: string, ports: [port: number, targetPort: number][]) => ({
@@ -78,10 +97,10 @@ const syncWant = (attachments: unknown[]) => ({ attachments });
 
 interface Case {
   given: {
-    object: IStatefulSet;
+    object: Parent;
     attachments?: IService[];
     finalizing?: boolean;
-    version?: "v1" | "v2";
+    version?: HookVersion;
   };
   want: unknown;
 }
@@ -147,7 +166,7 @@ const cases: [string, Case][] = [
 
 describe("service-per-pod decorates StatefulSets", () => {
   it.each(cases)("%s", async (_label, { given, want }) => {
-    const request = buildDecoratorRequest<IStatefulSet, ServicePerPodAttachments>({
+    const request = buildDecoratorRequest<Parent, Attachments, Related, EitherVersion>({
       controller: withVersion(given.version ?? "v2"),
       object: given.object,
       attachments: given.attachments ?? [],
@@ -157,11 +176,11 @@ describe("service-per-pod decorates StatefulSets", () => {
   });
 
   it("serves the sample StatefulSet one Service per replica", async () => {
-    const sample = manifestOf<IStatefulSet>("statefulset.yaml", "StatefulSet");
+    const sample = manifestOf<Parent>("statefulset.yaml", "StatefulSet");
     sample.metadata = { ...sample.metadata, namespace: "default" };
     const response = await invokeHook(
       servicePerPod,
-      buildDecoratorRequest<IStatefulSet, ServicePerPodAttachments>({ controller, object: sample }),
+      buildDecoratorRequest<Parent, Attachments, Related, Keying>({ controller, object: sample }),
     );
     expect(response.attachments.map((s) => s.metadata.name)).toStrictEqual([
       "nginx-0",
@@ -173,11 +192,8 @@ describe("service-per-pod decorates StatefulSets", () => {
   it.each([
     ["sync", "http://metahook-examples.metacontroller/service-per-pod/sync"],
     ["finalize", "http://metahook-examples.metacontroller/service-per-pod/finalize"],
-  ])("the manifest points %s at the examples server", (hook, url) => {
-    const hooks = (
-      controller as unknown as { spec: { hooks: { [h: string]: { webhook: { url: string } } } } }
-    ).spec.hooks;
-    expect(hooks[hook]?.webhook.url).toBe(url);
+  ] as const)("the manifest points %s at the examples server", (hook, url) => {
+    expect(controller.spec.hooks[hook].webhook.url).toBe(url);
   });
 });
 
@@ -192,23 +208,23 @@ async function refusal(promise: Promise<unknown>): Promise<HookError> {
   return error;
 }
 
-const syncOf = (object: IStatefulSet) =>
-  buildDecoratorRequest<IStatefulSet, ServicePerPodAttachments>({ controller, object });
+const syncOf = (object: Parent) =>
+  buildDecoratorRequest<Parent, Attachments, Related, Keying>({ controller, object });
 
 describe("bad input and broken variants are refused", () => {
-  const withConfigMap = defineDecoratorController<IStatefulSet, ServicePerPodAttachments>({
-    sync: () => ({
-      // Deliberately wrong: ConfigMap.v1 is not among the controller's attachments.
-      attachments: [
-        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } } as unknown as IService & {
-          metadata: { name: string };
-        },
-      ],
+  // Deliberately wrong: typed with ConfigMap attachments, which the manifest does not declare.
+  type WithConfigMap = Attachments & { "ConfigMap.v1": IConfigMap };
+  const withConfigMap = defineDecoratorController<Parent, WithConfigMap, Related, Keying>({
+    sync: (): DecoratorHookResponse<Parent, WithConfigMap> => ({
+      attachments: [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }],
     }),
   });
-  const withBadLabel = defineDecoratorController<IStatefulSet, ServicePerPodAttachments>({
+  const withBadLabel = defineDecoratorController<Parent, Attachments, Related, Keying>({
     // Deliberately wrong: label values cannot contain spaces.
-    sync: () => ({ labels: { "service-per-pod/port": "yes please" }, attachments: [] }),
+    sync: (): SyncResponse => ({
+      labels: { "service-per-pod/port": "yes please" },
+      attachments: [],
+    }),
   });
 
   it.each<[string, () => Promise<unknown>, string, RegExp]>([

@@ -69,6 +69,34 @@ export function customKinds(model: ControllerModel): { [resource: string]: strin
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * The `Keying` of a hook: its version, the parent's scope, and the cluster-scoped group keys among
+ * children and related objects. With it, a lookup with the wrong kind of inner key does not compile.
+ */
+function keyingType(model: ControllerModel, version: string): string {
+  const scopes = [...new Set(model.parents.map((p) => (p.namespaced ? "Namespaced" : "Cluster")))];
+  const parent = scopes.map((x) => JSON.stringify(x)).join(" | ");
+  const cluster = [
+    ...new Set(
+      [...model.children, ...(model.related ?? [])]
+        .filter((k) => !k.namespaced)
+        .map((k) => JSON.stringify(k.groupKey)),
+    ),
+  ];
+  return `{ version: ${JSON.stringify(version)}; parent: ${parent}; clusterScoped: ${cluster.length > 0 ? cluster.join(" | ") : "never"} }`;
+}
+
+function keyingDoc(model: ControllerModel, version: string): string {
+  const namespaced = model.parents.every((p) => p.namespaced);
+  const how =
+    version === "v2"
+      ? "namespaced objects are keyed `namespace/name`, cluster-scoped ones `name`"
+      : namespaced
+        ? "objects are keyed by `name` (all in the parent's namespace)"
+        : "namespaced objects are keyed `namespace/name`, cluster-scoped ones `name`";
+  return `Hook ${version}, ${namespaced ? "namespaced" : "cluster-scoped"} parent: ${how}`;
+}
+
 /** Renders `<name>.generated.ts`: parent, children, related and hook request/response types. */
 export function emitTypesModule(model: ControllerModel, command: string): string {
   const imports = new Imports();
@@ -76,6 +104,16 @@ export function emitTypesModule(model: ControllerModel, command: string): string
   const childrenName = composite ? "Children" : "Attachments";
   const parentUnion = model.parents.map((p) => imports.local(p)).join(" | ");
   const children = groupMap(model.children, imports, composite ? "Child resource" : "Attachment");
+  // Desired objects of custom kinds may leave defaulted fields out (the API server fills them
+  // in): their input types, `<Kind>Input`, are what a hook returns.
+  const desiredName = `Desired${childrenName}`;
+  const desired = model.children.some((k) => k.crd)
+    ? groupMap(
+        model.children.map((k) => (k.crd ? { ...k, importName: `${k.importName}Input` } : k)),
+        imports,
+        composite ? "Desired child" : "Desired attachment",
+      )
+    : childrenName;
   const related = model.related ? groupMap(model.related, imports, "Related resource") : undefined;
   const clusterScoped = [...model.children, ...(model.related ?? [])]
     .filter((k) => k.crd && !k.namespaced)
@@ -83,6 +121,8 @@ export function emitTypesModule(model: ControllerModel, command: string): string
   const runtimeTypes = composite
     ? ["CompositeHookRequest", "CompositeHookResponse"]
     : ["DecoratorHookRequest", "DecoratorHookResponse"];
+  const finalizeKeying =
+    model.hooks.finalize && model.hooks.finalize !== model.hooks.sync ? "FinalizeKeying" : "Keying";
   if (model.hooks.customize) runtimeTypes.push("CustomizeHookRequest", "CustomizeHookResponse");
   if (!related && model.hooks.customize) runtimeTypes.push("ObjectTypes");
   const req = composite ? "CompositeHookRequest" : "DecoratorHookRequest";
@@ -94,7 +134,10 @@ export function emitTypesModule(model: ControllerModel, command: string): string
   const body: string[] = [];
   body.push(`/** ${parentDoc} */\nexport type Parent = ${parentUnion};\n`);
   body.push(
-    `/**\n * ${composite ? "Children" : "Attachments"} by Metacontroller group key, one per \`spec.${composite ? "childResources" : "attachments"}\` rule.\n * \`${composite ? "children" : "attachments"}["${model.children[0]?.groupKey ?? "Kind.v1"}"][name]\` is typed; an undeclared key does not compile.\n */\nexport type ${childrenName} = ${children};\n`,
+    `/**\n * ${composite ? "Children" : "Attachments"} by Metacontroller group key, one per \`spec.${composite ? "childResources" : "attachments"}\` rule.\n * Look one up with \`getObject(${composite ? "children" : "attachments"}["${model.children[0]?.groupKey ?? "Kind.v1"}"], name, namespace)\` from\n * \`@metahook/runtime\`, which finds it under any hook version; an undeclared group key does not compile.\n */\nexport type ${childrenName} = ${children};\n`,
+  );
+  body.push(
+    `/**\n * What a hook returns for each ${composite ? "child" : "attachment"} kind: the same types, except that custom kinds use their\n * input types, where fields the API server defaults may be left out.\n */\nexport type ${desiredName} = ${desired};\n`,
   );
   body.push(
     related
@@ -105,22 +148,30 @@ export function emitTypesModule(model: ControllerModel, command: string): string
   );
   const syncWhat = composite ? "sync" : "decorator sync";
   body.push(
-    `/** The ${syncWhat} request (hook ${model.hooks.sync}: ${model.hooks.sync === "v1" ? "observed objects keyed by name, or namespace/name under a cluster-scoped parent" : "namespaced objects keyed by namespace/name"}). */\nexport type SyncRequest = ${req}<Parent, ${childrenName}, Related>;\n`,
+    `/**\n * How observed objects are keyed in sync requests. ${keyingDoc(model, model.hooks.sync)}.\n * Indexing with the wrong kind of key does not compile.\n */\nexport type Keying = ${keyingType(model, model.hooks.sync)};\n`,
+  );
+  if (finalizeKeying === "FinalizeKeying" && model.hooks.finalize) {
+    body.push(
+      `/** How observed objects are keyed in finalize requests. ${keyingDoc(model, model.hooks.finalize)}. */\nexport type FinalizeKeying = ${keyingType(model, model.hooks.finalize)};\n`,
+    );
+  }
+  body.push(
+    `/** The ${syncWhat} request (hook ${model.hooks.sync}). */\nexport type SyncRequest = ${req}<Parent, ${childrenName}, Related, Keying>;\n`,
   );
   body.push(
-    `/** The ${syncWhat} response. */\nexport type SyncResponse = ${res}<Parent, ${childrenName}>;\n`,
+    `/** The ${syncWhat} response. */\nexport type SyncResponse = ${res}<Parent, ${desiredName}>;\n`,
   );
   if (model.hooks.finalize) {
     body.push(
-      `/** The finalize request (hook ${model.hooks.finalize}); \`finalizing\` is true. */\nexport type FinalizeRequest = ${req}<Parent, ${childrenName}, Related>;\n`,
+      `/** The finalize request (hook ${model.hooks.finalize}); \`finalizing\` is true. */\nexport type FinalizeRequest = ${req}<Parent, ${childrenName}, Related, ${finalizeKeying}>;\n`,
     );
     body.push(
-      `/** The finalize response; \`finalized: true\` lets Metacontroller remove its finalizer. */\nexport type FinalizeResponse = ${res}<Parent, ${childrenName}>;\n`,
+      `/** The finalize response; \`finalized: true\` lets Metacontroller remove its finalizer. */\nexport type FinalizeResponse = ${res}<Parent, ${desiredName}>;\n`,
     );
   }
   if (model.hooks.customize) {
     body.push(
-      `/** The customize request (hook ${model.hooks.customize}). */\nexport type CustomizeRequest = CustomizeHookRequest<Parent>;\n`,
+      `/** The customize request (hook ${model.hooks.customize}). */\nexport type CustomizeRequest = CustomizeHookRequest<Parent, Keying["parent"]>;\n`,
     );
     body.push(
       "/** The customize response. */\nexport type CustomizeResponse = CustomizeHookResponse;\n",
@@ -135,9 +186,26 @@ export function emitTypesModule(model: ControllerModel, command: string): string
   body.push(
     `/** Custom resources by \`resource.group\`, for the request builder (\`kinds\` option). */\nexport const kinds = ${JSON.stringify(customKinds(model), null, 2)} as const;\n`,
   );
+  const modelKinds = [
+    ...new Map(
+      [...model.parents, ...model.children]
+        .filter((k) => k.crd !== undefined)
+        .map((k) => [k.groupKey, k] as const),
+    ).values(),
+  ];
+  const modelImports = [...new Set(modelKinds.map((k) => `${k.importName}Model|${k.importFrom}`))]
+    .sort()
+    .map((entry) => {
+      const [name, from] = entry.split("|");
+      return `import { ${name} } from ${JSON.stringify(from)};\n`;
+    })
+    .join("");
+  body.push(
+    `/**\n * Schemas of the custom kinds among the parent and the ${composite ? "children" : "attachments"}, by group key (pass as \`models\`):\n * desired objects and the status are validated against them (built-in kinds against kubernetes-models).\n */\nexport const models = {${modelKinds.map((k) => `\n  ${JSON.stringify(k.groupKey)}: ${k.importName}Model,`).join("")}${modelKinds.length > 0 ? "\n" : ""}} as const;\n`,
+  );
   body.push(
     `/** The ${model.kind} manifest, for building requests in tests. */\nexport const controllerManifest = ${JSON.stringify(model.manifest, null, 2)} as const;\n`,
   );
 
-  return `${banner(command)}// Source: ${model.kind} ${model.controllerName}.\n\nimport type { ${runtimeTypes.sort().join(", ")} } from "@metahook/runtime";\n${imports.render()}\n${body.join("\n")}`;
+  return `${banner(command)}// Source: ${model.kind} ${model.controllerName}.\n\nimport type { ${runtimeTypes.sort().join(", ")} } from "@metahook/runtime";\n${imports.render()}${modelImports}\n${body.join("\n")}`;
 }

@@ -16,6 +16,12 @@ import { createSkeleton, createTest, updateSkeleton } from "./skeleton.js";
 export interface GenerateControllerOptions {
   /** The command that regenerates the output, named in every generated file's banner. */
   readonly command?: string;
+  /**
+   * The command named in the banners of the CRD types under `types/`, from the paths of the CRD
+   * inputs used; default: {@link GenerateControllerOptions.command}. The CLI names
+   * `metahook gen types <crds>` here, so these files are identical to what `gen types` writes.
+   */
+  readonly typesCommand?: (crdPaths: readonly string[]) => string;
   /** Module base name (only with a single controller); default: its `metadata.name`. */
   readonly name?: string;
   /** Related kinds (`configmaps.v1,namespaces.v1`), overriding the `metahook.dev/related` annotation. */
@@ -25,6 +31,12 @@ export interface GenerateControllerOptions {
    * its test are created only when absent, and an existing skeleton is extended, never replaced.
    */
   readonly existing?: ReadonlyMap<string, string>;
+  /**
+   * `false`: generate only the types module and CRD types, no skeleton or test (for a
+   * controller that lives elsewhere or is written by hand around the generated types).
+   * Default `true`.
+   */
+  readonly skeleton?: boolean;
 }
 
 /** A user-owned file: created once, afterwards only extended. */
@@ -112,7 +124,8 @@ export function generateController(
   );
   const crdFiles = crdInputs.filter((input) => used.has(input.path));
   if (crdFiles.length > 0) {
-    for (const file of generateTypes(crdFiles, { command }).files) {
+    const typesCommand = options.typesCommand?.(crdFiles.map((f) => f.path)) ?? command;
+    for (const file of generateTypes(crdFiles, { command: typesCommand }).files) {
       generated.push({ path: `types/${file.path}`, content: file.content });
     }
   }
@@ -120,7 +133,7 @@ export function generateController(
   const existing = options.existing ?? new Map<string, string>();
   const owned: OwnedFile[] = [];
   const notes = models.flatMap((m) => m.notes);
-  for (const model of models) {
+  for (const model of options.skeleton === false ? [] : models) {
     const skeletonPath = `${model.name}.ts`;
     const current = existing.get(skeletonPath);
     if (current === undefined) {

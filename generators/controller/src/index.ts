@@ -32,4 +32,12 @@ export {
 export { type ControllerManifest, readControllers } from "./manifest.js";
 export { type ControllerModel, type HookVersion, RELATED_ANNOTATION } from "./model.js";
 export type { ResolvedKind } from "./resolve.js";
-export { sampleFromSchema } from "./sample.js";
+export {
+  PLACEHOLDER,
+  type Sample,
+  type SampleTodo,
+  sampleFromSchema,
+  sampleObject,
+  sampleWithTodos,
+  validateSample,
+} from "./sample.js";

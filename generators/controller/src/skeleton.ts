@@ -115,7 +115,7 @@ function statusExpression(model: ControllerModel): string | undefined {
     const fields = Object.entries(rest)
       .filter(([key]) => key !== "observedGeneration")
       .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`);
-    return `{ ${[...fields, "observedGeneration: parent.metadata?.generation ?? 0"].join(", ")} }`;
+    return `{ ${[...fields, "observedGeneration: parent.metadata.generation ?? 0"].join(", ")} }`;
   }
   return JSON.stringify(status ? sampleFromSchema(status) : {});
 }
@@ -129,7 +129,7 @@ function writeHook(model: ControllerModel, hook: HookName, writer: CodeBlockWrit
       "// Which related objects Metacontroller sends with each sync; a function of parent.spec only.",
     );
     writer
-      .write("customize() ")
+      .write("customize(): CustomizeResponse ")
       .inlineBlock(() => writer.writeLine("return { relatedResources: [] };"));
     return;
   }
@@ -137,11 +137,17 @@ function writeHook(model: ControllerModel, hook: HookName, writer: CodeBlockWrit
     writer.writeLine(
       `// Called while the ${composite ? "parent" : "object"} is being deleted: tear down, then report finalized.`,
     );
-    writer.write(`finalize({ ${list} }) `).inlineBlock(() => {
+    const args = composite ? `{ ${root}, ${list} }` : `{ ${list} }`;
+    writer.write(`finalize(${args}: FinalizeRequest): FinalizeResponse `).inlineBlock(() => {
       writer.writeLine(
         `const remaining = Object.values(${list}).reduce((n, group) => n + Object.keys(group).length, 0);`,
       );
-      writer.writeLine(`return { ${list}: [], finalized: remaining === 0 };`);
+      // A composite response always carries the status: an absent one would clear it.
+      writer.writeLine(
+        composite
+          ? `return { status: ${root}.status ?? null, ${list}: [], finalized: remaining === 0 };`
+          : `return { ${list}: [], finalized: remaining === 0 };`,
+      );
     });
     return;
   }
@@ -149,7 +155,7 @@ function writeHook(model: ControllerModel, hook: HookName, writer: CodeBlockWrit
   const first = model.children[0];
   const lines: string[] = [];
   if (first) {
-    lines.push(`const name = ${root}.metadata?.name ?? "";`, ...labels.setup.split("\n"));
+    lines.push(`const name = ${root}.metadata.name;`, ...labels.setup.split("\n"));
   }
   const desired = first
     ? [`  ${list}: [`, `    ${sampleChild(model, first, labels.expr)},`, "  ],"]
@@ -164,7 +170,9 @@ function writeHook(model: ControllerModel, hook: HookName, writer: CodeBlockWrit
   );
   // Destructure only what the body reads: unused bindings fail noUnusedParameters.
   const usesRoot = lines.some((line) => line.includes(`${root}.`));
-  writer.write(usesRoot ? `sync({ ${root} }) ` : "sync() ").inlineBlock(() => {
+  // The annotated return type makes TypeScript check each returned field where it is written.
+  const param = usesRoot ? `{ ${root} }` : "_request";
+  writer.write(`sync(${param}: SyncRequest): SyncResponse `).inlineBlock(() => {
     for (const line of lines) writer.writeLine(line);
   });
 }
@@ -187,7 +195,7 @@ function withImports(imports: SourceFile, body: (writer: CodeBlockWriter) => voi
 export function createSkeleton(model: ControllerModel): string {
   const p = project();
   const file = p.createSourceFile(`${model.name}.ts`, "");
-  ensureImports(file, model);
+  ensureImports(file, model, "everything");
   const composite = model.kind === "CompositeController";
   return withImports(file, (writer) => {
     writer.writeLine("/**");
@@ -202,9 +210,12 @@ export function createSkeleton(model: ControllerModel): string {
     );
     writer.writeLine(" */");
     writer
-      .write(`export default ${defineName(model)}<Parent, ${childrenType(model)}, Related>(`)
+      .write(
+        `export default ${defineName(model)}<Parent, ${childrenType(model)}, Related, Keying, Desired${childrenType(model)}>(`,
+      )
       .inlineBlock(() => {
         writer.writeLine("clusterScopedKinds,");
+        writer.writeLine("models,");
         for (const hook of declaredHooks(model)) {
           writeHook(model, hook, writer);
           writer.write(",").newLine();
@@ -214,14 +225,36 @@ export function createSkeleton(model: ControllerModel): string {
   });
 }
 
-function ensureImports(file: SourceFile, model: ControllerModel): boolean {
+/** The generated types a hook's code names. */
+function hookTypes(model: ControllerModel, hook: HookName): string[] {
+  if (hook === "sync") return ["SyncRequest", "SyncResponse"];
+  if (hook === "finalize") return ["FinalizeRequest", "FinalizeResponse"];
+  return model.hooks.customize ? ["CustomizeResponse"] : [];
+}
+
+/**
+ * Adds the imports the skeleton needs: for a new skeleton everything it names; for an existing
+ * one only what the hooks being inserted use, so that no import goes unused.
+ */
+function ensureImports(
+  file: SourceFile,
+  model: ControllerModel,
+  inserting: readonly HookName[] | "everything",
+): boolean {
   let changed = false;
+  const creating = inserting === "everything";
+  const hooks = creating ? declaredHooks(model) : inserting;
   const need: { from: string; names: string[]; typeOnly: string[] }[] = [
     { from: "@metahook/runtime", names: [defineName(model)], typeOnly: [] },
     {
       from: `./${model.name}.generated.js`,
-      names: ["clusterScopedKinds"],
-      typeOnly: [childrenType(model), "Parent", "Related"],
+      names: creating ? ["clusterScopedKinds", "models"] : [],
+      typeOnly: [
+        ...(creating
+          ? [childrenType(model), `Desired${childrenType(model)}`, "Keying", "Parent", "Related"]
+          : []),
+        ...hooks.flatMap((hook) => hookTypes(model, hook)),
+      ],
     },
   ];
   for (const { from, names, typeOnly } of need) {
@@ -239,22 +272,31 @@ function ensureImports(file: SourceFile, model: ControllerModel): boolean {
       changed = true;
       continue;
     }
-    const have = new Set(decl.getNamedImports().map((n) => n.getName()));
-    const typeDecl = file.getImportDeclaration(
-      (d) => d.getModuleSpecifierValue() === from && d.isTypeOnly(),
+    const have = new Set(
+      file
+        .getImportDeclarations()
+        .filter((d) => d.getModuleSpecifierValue() === from)
+        .flatMap((d) => d.getNamedImports().map((n) => n.getName())),
     );
-    for (const n of typeDecl?.getNamedImports() ?? []) have.add(n.getName());
-    for (const name of names) {
-      if (!have.has(name)) {
-        decl.addNamedImport({ name });
-        changed = true;
-      }
+    const missing = names.filter((name) => !have.has(name));
+    const missingTypes = typeOnly.filter((name) => !have.has(name));
+    // New names go into a declaration of their own after the last import, so the user's own
+    // import lines stay byte for byte as they were.
+    const at = file.getImportDeclarations().length;
+    if (missing.length > 0) {
+      file.insertImportDeclaration(at, {
+        moduleSpecifier: from,
+        namedImports: missing.map((name) => ({ name })),
+      });
+      changed = true;
     }
-    for (const name of typeOnly) {
-      if (!have.has(name)) {
-        decl.addNamedImport({ name, isTypeOnly: true });
-        changed = true;
-      }
+    if (missingTypes.length > 0) {
+      file.insertImportDeclaration(file.getImportDeclarations().length, {
+        moduleSpecifier: from,
+        isTypeOnly: true,
+        namedImports: missingTypes,
+      });
+      changed = true;
     }
   }
   return changed;
@@ -320,9 +362,9 @@ export function updateSkeleton(
       );
     }
   }
-  if (missing.length === 0 && !needsImports(file, model))
+  if (missing.length === 0 && !needsImports(file, model, missing))
     return { content: existing, added, notes };
-  if (ensureImports(file, model)) added.push("imports");
+  if (ensureImports(file, model, missing)) added.push("imports");
   for (const hook of missing) {
     object.insertProperty(object.getProperties().length, hookSnippet(model, hook));
     added.push(hook);
@@ -330,9 +372,13 @@ export function updateSkeleton(
   return { content: file.getFullText(), added, notes };
 }
 
-function needsImports(file: SourceFile, model: ControllerModel): boolean {
+function needsImports(
+  file: SourceFile,
+  model: ControllerModel,
+  inserting: readonly HookName[],
+): boolean {
   const copy = project().createSourceFile("copy.ts", file.getFullText());
-  return ensureImports(copy, model);
+  return ensureImports(copy, model, inserting);
 }
 
 /** Renders the skeleton's test `<name>.test.ts`: one case per declared hook. */
@@ -370,6 +416,7 @@ export function createTest(model: ControllerModel): string {
     sample = { ...sample, ...fromSchema };
   }
   const build = composite ? "buildCompositeRequest" : "buildDecoratorRequest";
+  const typeArgs = `Parent, ${childrenType(model)}, Related, Keying`;
   const rootField = composite ? "parent" : "object";
   const list = composite ? "children" : "attachments";
   const p = project();
@@ -393,7 +440,10 @@ export function createTest(model: ControllerModel): string {
     namedImports: [
       { name: "controllerManifest" },
       { name: "kinds" },
+      { name: childrenType(model), isTypeOnly: true },
+      { name: "Keying", isTypeOnly: true },
       { name: "Parent", isTypeOnly: true },
+      { name: "Related", isTypeOnly: true },
     ],
   });
   const it = (title: string, lines: string[]) => (writer: CodeBlockWriter) => {
@@ -405,7 +455,7 @@ export function createTest(model: ControllerModel): string {
   };
   const cases = [
     it("sync answers with a response the hook server would send", [
-      `const request = ${build}({ controller: controllerManifest, ${rootField}, kinds });`,
+      `const request = ${build}<${typeArgs}>({ controller: controllerManifest, ${rootField}, kinds });`,
       "const response = await invokeHook(controller, request);",
       `expect(response.${list}).toHaveLength(${model.children.length > 0 ? 1 : 0});`,
     ]),
@@ -413,7 +463,7 @@ export function createTest(model: ControllerModel): string {
   if (model.hooks.finalize) {
     cases.push(
       it("finalize reports finalized once nothing is left", [
-        `const request = ${build}({ controller: controllerManifest, ${rootField}, kinds, finalizing: true });`,
+        `const request = ${build}<${typeArgs}>({ controller: controllerManifest, ${rootField}, kinds, finalizing: true });`,
         "const response = await invokeHook(controller, request);",
         "expect(response.finalized).toBe(true);",
       ]),

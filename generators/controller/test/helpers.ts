@@ -6,10 +6,10 @@ import ts from "typescript";
 
 export const PKG = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-import { SHARED } from "@metahook/test-support";
+import { REFERENCE } from "@metahook/test-support";
 
-export { SHARED };
-export const EXAMPLES = join(SHARED, "metacontroller/examples");
+export { REFERENCE };
+export const EXAMPLES = join(REFERENCE, "metacontroller/examples");
 
 export function yamlFiles(dir: string): string[] {
   const out: string[] = [];
@@ -89,6 +89,15 @@ export function runVitest(dir: string): {
   const json = JSON.parse(readFileSync(report, "utf8")) as {
     numPassedTests: number;
     numFailedTests: number;
+    testResults?: { assertionResults?: { failureMessages?: string[] }[] }[];
   };
-  return { ...json, output: `${res.stdout}\n${res.stderr}` };
+  // The JSON reporter keeps failure messages in the report, not on stdout.
+  const failures = (json.testResults ?? []).flatMap((file) =>
+    (file.assertionResults ?? []).flatMap((a) => a.failureMessages ?? []),
+  );
+  return {
+    numPassedTests: json.numPassedTests,
+    numFailedTests: json.numFailedTests,
+    output: [res.stdout, res.stderr, ...failures].join("\n"),
+  };
 }

@@ -56,7 +56,7 @@ describe("regenerating keeps user edits and adds only what is missing", () => {
   it("takes the user's edits", () => {
     const original = readFileSync(skeleton, "utf8");
     edited = original.replace(
-      '    const name = parent.metadata?.name ?? "";\n',
+      "    const name = parent.metadata.name;\n",
       (line) => `${line}${edits.insideSync}`,
     );
     edited = edited.replace(
@@ -86,12 +86,15 @@ describe("regenerating keeps user edits and adds only what is missing", () => {
     const updated = readFileSync(skeleton, "utf8");
     expect(result.owned.find((f) => f.path === "blog-controller.ts")).toMatchObject({
       action: "update",
-      added: ["finalize"],
+      // finalize's request and response types are imported for it.
+      added: ["imports", "finalize"],
     });
     expect(onlyInsertions(edited, updated)).toBe(true);
     expect(updated).toContain(edits.insideSync);
     expect(updated).toContain(edits.helper);
-    expect(updated).toMatch(/finalize\(\{ children \}\) \{/);
+    expect(updated).toMatch(
+      /finalize\(\{ parent, children \}: FinalizeRequest\): FinalizeResponse \{/,
+    );
     expect(updated.length).toBeGreaterThan(edited.length);
     // The generated module now types the new child; the test file is the user's and stays.
     expect(readFileSync(join(dir, "blog-controller.generated.ts"), "utf8")).toContain(

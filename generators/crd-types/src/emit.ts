@@ -1,6 +1,7 @@
 // Stage 4 — emit: models → file contents. Pure string building; nothing here touches the disk.
 import type { Decl, VersionModel } from "./model.js";
 import { type NameAllocator, pascalCase, propertyKey } from "./names.js";
+import { runtimeSource } from "./runtime.js";
 import { renderDoc } from "./tsdoc.js";
 
 /** A file to write, relative to the output directory. */
@@ -25,6 +26,7 @@ export function emitVersion(model: VersionModel, command: string): string {
     version,
     imports: im,
     typeName,
+    inputName,
     listName,
     modelName,
     guardName,
@@ -50,32 +52,36 @@ export interface ${listName} {
 }
 
 /**
- * Runtime model of {@link ${typeName}}: checks apiVersion, kind and the ${version.name} openAPIV3Schema of
- * ${crd.name} (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of ${crd.name} ${version.name}. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and ${model.cel.evaluated === 0 ? "no CEL rules" : "the CEL rules it can evaluate"}${model.cel.unchecked.length === 0 ? "" : ` (${model.cel.unchecked.length} not checked: see \`uncheckedRules()\`)`}.
  */
-export const ${modelName}: ${im.resourceModel}<${typeName}> = ${im.defineModel}<${typeName}>(
+export const ${modelName}: ${im.resourceModel}<${typeName}, ${inputName}> = ${im.defineModel}<${typeName}, ${inputName}>(
   ${api},
   ${JSON.stringify(crd.kind)},
   ${JSON.stringify(JSON.stringify(model.validationSchema))},
 );
 
 /**
- * Whether \`value\` is a valid {@link ${typeName}} (${model.apiVersion}).
+ * Whether the API server would accept \`value\` as a ${crd.kind} (${model.apiVersion}); then it is a
+ * {@link ${inputName}} (defaulted fields may be absent).
  *
  * @example
  * \`\`\`ts
- * if (${guardName}(object)) console.log(object.metadata?.name);
+ * if (${guardName}(object)) console.log(object.kind);
  * \`\`\`
  */
-export function ${guardName}(value: unknown): value is ${typeName} {
+export function ${guardName}(value: unknown): value is ${inputName} {
   return ${modelName}.is(value);
 }
 
 /**
- * Asserts that \`value\` is a valid {@link ${typeName}}; otherwise throws a \`ValidationError\` whose
- * message names every invalid path (\`data/spec/replicas must be integer\`).
+ * Asserts that the API server would accept \`value\` as a ${crd.kind}; otherwise throws a
+ * \`ValidationError\` whose message names every invalid path (\`data/spec/replicas must be integer\`).
+ * For the object as stored (defaults applied) use \`${modelName}.check(value).object\`.
  */
-export function ${validateName}(value: unknown): asserts value is ${typeName} {
+export function ${validateName}(value: unknown): asserts value is ${inputName} {
   ${modelName}.validate(value);
 }
 `;
@@ -98,60 +104,12 @@ function emitDecl(decl: Decl): string {
   return `${out}}\n`;
 }
 
-/** Renders `_runtime.ts`, the validation helper every version module imports. */
-export function emitRuntime(command: string): string {
-  return `${banner(command)}
-import { formats, runValidateFunc, type ValidateFunc } from "@kubernetes-models/validate";
-import { Ajv, type SchemaObject } from "ajv";
-
 /**
- * The runtime model of one CRD version: its identity, a type guard and an asserting validator.
+ * Renders `_runtime.ts`, the admission and validation helper every version module imports. `cel`:
+ * whether any model has a CEL rule to evaluate (only then does it import the CEL evaluator).
  */
-export interface ResourceModel<T> {
-  readonly apiVersion: string;
-  readonly kind: string;
-  /** Whether \`value\` has this apiVersion and kind and is valid against the version's schema. */
-  is(value: unknown): value is T;
-  /** Throws a \`ValidationError\` naming every invalid path unless \`value\` is a valid \`T\`. */
-  validate(value: unknown): asserts value is T;
-}
-
-let compiler: Ajv | undefined;
-
-// One ajv instance for every model; created on first use so importing types costs nothing.
-function ajv(): Ajv {
-  if (compiler === undefined) {
-    compiler = new Ajv({ allErrors: true, strict: false, logger: false });
-    for (const [name, format] of Object.entries(formats)) compiler.addFormat(name, format);
-  }
-  return compiler;
-}
-
-/**
- * Creates the model of one CRD version. The schema is compiled on first use.
- *
- * @example
- * \`\`\`ts
- * const model = defineModel<MyKind>("example.com/v1", "MyKind", JSON.stringify(schema));
- * model.validate(object);
- * \`\`\`
- */
-export function defineModel<T>(apiVersion: string, kind: string, schema: string): ResourceModel<T> {
-  let validator: ValidateFunc<T> | undefined;
-  const compiled = (): ValidateFunc<T> => {
-    validator ??= ajv().compile<T>(JSON.parse(schema) as SchemaObject);
-    return validator;
-  };
-  return {
-    apiVersion,
-    kind,
-    is: (value: unknown): value is T => compiled()(value),
-    validate(value: unknown): asserts value is T {
-      runValidateFunc(compiled(), value);
-    },
-  };
-}
-`;
+export function emitRuntime(command: string, cel: boolean): string {
+  return `${banner(command)}\n${runtimeSource(cel)}`;
 }
 
 /** The public names of one version module, for the index files. */
@@ -173,7 +131,6 @@ export function emitBarrel(
   modules: readonly ModuleExports[],
   namespaces: readonly { name: string; module: string }[],
   clash: (name: string, modules: readonly string[]) => void,
-  extra = "",
 ): string {
   const owners = new Map<string, string[]>();
   for (const m of modules)
@@ -185,7 +142,7 @@ export function emitBarrel(
     if (o.length > 1) clash(name, o);
     return o.length === 1;
   };
-  let out = `${banner(command)}\n${extra}`;
+  let out = `${banner(command)}\n`;
   for (const m of modules) {
     const path = relative(from, m.module);
     // A name that is both a type and a value (none today) is exported once, as a value.

@@ -130,7 +130,8 @@ function indexFiles(
   command: string,
   notes: string[],
 ): GeneratedFile[] {
-  const files: GeneratedFile[] = [{ path: "_runtime.ts", content: emitRuntime(command) }];
+  const cel = models.some((m) => m.cel.evaluated > 0);
+  const files: GeneratedFile[] = [{ path: "_runtime.ts", content: emitRuntime(command, cel) }];
   const byVersion = new Map<string, ModuleExports[]>();
   const storage: ModuleExports[] = [];
   const withoutStorage = new Set<string>();
@@ -166,21 +167,19 @@ function indexFiles(
     });
     namespaces.push({ name: namespaceName(group, version, nsNames), module: `${dir}/index` });
   }
-  const runtime = 'export type { ResourceModel } from "./_runtime.js";\n';
+  // The runtime's types go through the same clash check as the kinds (a kind may be named Verdict).
+  const runtime: ModuleExports = {
+    module: "_runtime",
+    types: ["ResourceModel", "UncheckedRule", "Verdict"],
+    values: [],
+  };
   files.push({
     path: "index.ts",
-    content: emitBarrel(
-      command,
-      "",
-      storage,
-      namespaces,
-      (name, from) => {
-        notes.push(
-          `index.ts: ${name} is exported by ${from.join(" and ")}; import it from its own module or namespace`,
-        );
-      },
-      runtime,
-    ),
+    content: emitBarrel(command, "", [runtime, ...storage], namespaces, (name, from) => {
+      notes.push(
+        `index.ts: ${name} is exported by ${from.join(" and ")}; import it from its own module or namespace`,
+      );
+    }),
   });
   return files;
 }

@@ -6,7 +6,7 @@ import { NameAllocator, pascalCase, typeNameForKind } from "./names.js";
 import type { Crd, CrdVersion } from "./normalise.js";
 import { type Alternative, type SchemaNode, SchemaReader } from "./schema.js";
 import type { Doc, DocTag } from "./tsdoc.js";
-import { toValidationSchema } from "./validation.js";
+import { type CelSummary, toValidationSchema } from "./validation.js";
 
 /** One property of an interface. */
 export interface Member {
@@ -42,6 +42,8 @@ export interface VersionModel {
   readonly version: CrdVersion;
   readonly apiVersion: string;
   readonly typeName: string;
+  /** `<Kind>Input`: the object as written, defaulted fields optional. */
+  readonly inputName: string;
   readonly listName: string;
   readonly modelName: string;
   readonly guardName: string;
@@ -54,6 +56,8 @@ export interface VersionModel {
   readonly valueNames: readonly string[];
   /** The schema the runtime model validates with (Kubernetes extensions translated for ajv). */
   readonly validationSchema: unknown;
+  /** CEL rules the runtime model evaluates, and those it does not (with reasons). */
+  readonly cel: CelSummary;
   readonly notes: readonly string[];
 }
 
@@ -80,12 +84,22 @@ export function modelVersion(crd: Crd, version: CrdVersion): VersionModel {
   const typeName = typeNameForKind(crd.kind);
   const names = new NameAllocator();
   const listName = `${typeName}List`;
+  const inputName = `${typeName}Input`;
   const modelName = `${typeName}Model`;
   const guardName = `is${typeName}`;
   const validateName = `validate${typeName}`;
   const specName = `${typeName}Spec`;
   const statusName = `${typeName}Status`;
-  for (const n of [typeName, listName, modelName, guardName, validateName, specName, statusName])
+  for (const n of [
+    typeName,
+    inputName,
+    listName,
+    modelName,
+    guardName,
+    validateName,
+    specName,
+    statusName,
+  ])
     names.reserve(n);
   const local = (wanted: string): string => {
     let name = wanted;
@@ -103,7 +117,11 @@ export function modelVersion(crd: Crd, version: CrdVersion): VersionModel {
   const apiVersion = `${crd.group}/${version.name}`;
   builder.root(root, typeName, apiVersion, crd.kind, version, specName, statusName);
   builder.drain();
+  // Input twins are named after every observed type, so adding them never renames one.
+  builder.inputRoot(root, typeName, inputName);
+  builder.drain();
   const notes: string[] = [];
+  const cel: CelSummary = { evaluated: 0, unchecked: [] };
   const validationSchema = toValidationSchema(
     version.schema,
     apiVersion,
@@ -111,13 +129,29 @@ export function modelVersion(crd: Crd, version: CrdVersion): VersionModel {
     (path, detail) => {
       notes.push(`${crd.file}: CRD ${crd.name} version ${version.name}: ${path}: ${detail}`);
     },
+    cel,
   );
+  if (cel.unchecked.length > 0) {
+    const reasons = new Map<string, number>();
+    for (const { reason } of cel.unchecked) {
+      const kind = reason.split(":")[0] ?? reason;
+      reasons.set(kind, (reasons.get(kind) ?? 0) + 1);
+    }
+    notes.push(
+      `${crd.file}: CRD ${crd.name} version ${version.name}: ${cel.unchecked.length} of ${cel.unchecked.length + cel.evaluated} CEL rules not checked at runtime (${[
+        ...reasons,
+      ]
+        .map(([reason, n]) => `${n}× ${reason}`)
+        .join("; ")}); ${modelName}.uncheckedRules() lists them`,
+    );
+  }
   const decls = builder.decls;
   return {
     crd,
     version,
     apiVersion,
     typeName,
+    inputName,
     listName,
     modelName,
     guardName,
@@ -127,6 +161,7 @@ export function modelVersion(crd: Crd, version: CrdVersion): VersionModel {
     typeNames: [...decls.map((d) => d.name), listName],
     valueNames: [modelName, guardName, validateName],
     validationSchema,
+    cel,
     notes,
   };
 }
@@ -136,6 +171,10 @@ interface Pending {
   readonly name: string;
   /** Whether the first occurrence is a property (its doc then sits on the property, not the type). */
   readonly viaProperty: boolean;
+  /** The input twin (defaulted fields optional) of an observed type. */
+  readonly input: boolean;
+  /** The observed type's name, for the input twin's doc. */
+  readonly observed: string;
 }
 
 const NO_DOC: Doc = { tags: [] };
@@ -145,7 +184,10 @@ class DeclBuilder {
   readonly #names: NameAllocator;
   readonly #objectMeta: string;
   readonly #named = new Map<number, string>();
+  readonly #inputNamed = new Map<number, string>();
+  readonly #differs = new Map<number, boolean>();
   readonly #queue: Pending[] = [];
+  #drained = 0;
 
   constructor(names: NameAllocator, objectMeta: string) {
     this.#names = names;
@@ -194,7 +236,13 @@ class DeclBuilder {
         type = this.typeOf(child, `${name}${pascalCase(key) || "Field"}`, true);
       } else if (needsDecl(child) && !this.#named.has(child.id)) {
         this.#named.set(child.id, fixed);
-        this.#queue.push({ node: child, name: fixed, viaProperty: true });
+        this.#queue.push({
+          node: child,
+          name: fixed,
+          viaProperty: true,
+          input: false,
+          observed: fixed,
+        });
         type = fixed;
       } else {
         // Spec and status are always exported under their fixed names, even when inline.
@@ -222,15 +270,70 @@ class DeclBuilder {
     for (const run of deferred) run();
   }
 
+  /**
+   * Declares `<Kind>Input`: the root as a user writes it. A field with a default is optional (the
+   * API server fills it in before validating), and so, through input twins named `<Type>Input`,
+   * is every defaulted field below it; a subtree without defaults keeps its observed type.
+   */
+  inputRoot(node: SchemaNode, observed: string, name: string): void {
+    const doc: Doc = {
+      description: `{@link ${observed}} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link ${observed}}.`,
+      tags: [],
+    };
+    if (!this.#differs_(node)) {
+      this.decls.push({ kind: "alias", name, doc, type: observed });
+      return;
+    }
+    const observedDecl = this.decls.find((d) => d.name === observed);
+    if (observedDecl === undefined || observedDecl.kind !== "interface") return;
+    const byKey = new Map(node.properties);
+    const members = observedDecl.members.map((member): Member => {
+      const child = byKey.get(member.key);
+      if (
+        child === undefined ||
+        member.key === "apiVersion" ||
+        member.key === "kind" ||
+        member.key === "metadata"
+      )
+        return member;
+      const optional = member.optional || child.hasDefault;
+      if (!this.#differs_(child)) return { ...member, optional };
+      return { ...member, optional, type: this.typeOf(child, member.type, true, true) };
+    });
+    this.decls.push({ kind: "interface", name, doc, members, index: observedDecl.index });
+  }
+
+  /** Whether the input twin of `node` differs from its observed type (a required default at or below it). */
+  #differs_(node: SchemaNode): boolean {
+    let differs = this.#differs.get(node.id);
+    if (differs === undefined) {
+      // Only a required field with a default changes; an optional one is optional either way.
+      differs =
+        node.properties.some(
+          ([key, child]) =>
+            (child.hasDefault && node.required.includes(key)) || this.#differs_(child),
+        ) ||
+        (node.items !== undefined && this.#differs_(node.items)) ||
+        (node.additional !== undefined &&
+          node.additional !== true &&
+          this.#differs_(node.additional));
+      this.#differs.set(node.id, differs);
+    }
+    return differs;
+  }
+
   drain(): void {
-    for (let i = 0; i < this.#queue.length; i++) {
-      const pending = this.#queue[i];
+    for (; this.#drained < this.#queue.length; this.#drained++) {
+      const pending = this.#queue[this.#drained];
       if (pending !== undefined) this.#declare(pending);
     }
   }
 
-  /** The type expression for `node`; object shapes are named `suggested` (or shared). */
-  typeOf(node: SchemaNode, suggested: string, viaProperty: boolean): string {
+  /**
+   * The type expression for `node`; object shapes are named `suggested` (or shared). With
+   * `input`, types that contain a default are their input twins.
+   */
+  typeOf(node: SchemaNode, suggested: string, viaProperty: boolean, input = false): string {
     let type: string;
     if (
       node.enumValues !== undefined &&
@@ -241,7 +344,7 @@ class DeclBuilder {
     } else if (node.intOrString) {
       type = "number | string";
     } else if (needsDecl(node)) {
-      type = this.#ref(node, suggested, viaProperty);
+      type = this.#ref(node, suggested, viaProperty, input);
     } else {
       switch (node.type) {
         case "string":
@@ -258,10 +361,10 @@ class DeclBuilder {
           type =
             node.items === undefined
               ? "unknown[]"
-              : `${element(this.typeOf(node.items, suggested, false))}[]`;
+              : `${element(this.typeOf(node.items, suggested, false, input))}[]`;
           break;
         case "object":
-          type = this.#mapType(node, suggested);
+          type = this.#mapType(node, suggested, input);
           break;
         default:
           // Typeless nodes reach here only with x-kubernetes-preserve-unknown-fields: any JSON value.
@@ -273,38 +376,53 @@ class DeclBuilder {
     return type;
   }
 
-  #mapType(node: SchemaNode, suggested: string): string {
+  #mapType(node: SchemaNode, suggested: string, input: boolean): string {
     if (node.additional !== undefined && node.additional !== true) {
-      return `{ [key: string]: ${this.typeOf(node.additional, `${suggested}Value`, false)} }`;
+      return `{ [key: string]: ${this.typeOf(node.additional, `${suggested}Value`, false, input)} }`;
     }
     if (node.additional === true || node.preserveUnknownFields) return "{ [key: string]: unknown }";
     // An object schema without properties: the API server prunes every field it is given.
     return "{ [key: string]: never }";
   }
 
-  #ref(node: SchemaNode, suggested: string, viaProperty: boolean): string {
+  #ref(node: SchemaNode, suggested: string, viaProperty: boolean, input: boolean): string {
     let name = this.#named.get(node.id);
     if (name === undefined) {
       name = this.#names.allocate(suggested);
       this.#named.set(node.id, name);
-      this.#queue.push({ node, name, viaProperty });
+      this.#queue.push({ node, name, viaProperty, input: false, observed: name });
     }
-    return name;
+    if (!input || !this.#differs_(node)) return name;
+    let twin = this.#inputNamed.get(node.id);
+    if (twin === undefined) {
+      twin = this.#names.allocate(`${name}Input`);
+      this.#inputNamed.set(node.id, twin);
+      this.#queue.push({ node, name: twin, viaProperty, input: true, observed: name });
+    }
+    return twin;
   }
 
-  #declare({ node, name, viaProperty }: Pending): void {
-    const doc = viaProperty ? NO_DOC : docOf(node);
+  #declare({ node, name, viaProperty, input, observed }: Pending): void {
+    const doc = input
+      ? {
+          description: `{@link ${observed}} as written: fields with a default may be left out.`,
+          tags: [],
+        }
+      : viaProperty
+        ? NO_DOC
+        : docOf(node);
     const members: Member[] = [];
     const typeOfKey = new Map<string, string>();
     for (const [key, child] of node.properties) {
-      const type = this.typeOf(child, `${name}${pascalCase(key) || "Field"}`, true);
+      const type = this.typeOf(child, `${observed}${pascalCase(key) || "Field"}`, true, input);
       typeOfKey.set(key, type);
-      members.push({ key, optional: !node.required.includes(key), type, doc: docOf(child) });
+      const optional = !node.required.includes(key) || (input && child.hasDefault);
+      members.push({ key, optional, type, doc: docOf(child) });
     }
     if (node.embeddedResource) addEmbeddedMembers(members, this.#objectMeta);
     let index: string | undefined;
     if (node.additional !== undefined && node.additional !== true && members.length === 0) {
-      index = this.typeOf(node.additional, `${name}Value`, false);
+      index = this.typeOf(node.additional, `${observed}Value`, false, input);
     } else if (node.additional !== undefined || node.preserveUnknownFields) {
       index = "unknown";
     }

@@ -34,6 +34,8 @@ export interface SchemaNode {
   readonly path: string;
   readonly type: SchemaType | undefined;
   readonly nullable: boolean;
+  /** Whether the schema gives a `default` (the API server fills the field in when absent). */
+  readonly hasDefault: boolean;
   readonly intOrString: boolean;
   readonly preserveUnknownFields: boolean;
   readonly embeddedResource: boolean;
@@ -129,6 +131,7 @@ export class SchemaReader {
       path,
       type,
       nullable: node.nullable === true,
+      hasDefault: node.default !== undefined,
       intOrString,
       preserveUnknownFields,
       embeddedResource,

@@ -1,6 +1,8 @@
 // The schema the generated runtime model validates with: the openAPIV3Schema translated into the
 // JSON Schema dialect ajv understands, keeping only checks the API server itself performs, so a
-// valid object is never rejected.
+// valid object is never rejected; plus the x- keywords the generated runtime reads to prune,
+// default and check lists and CEL rules (ajv ignores them).
+import { Environment } from "@marcbachmann/cel-js";
 import { isObject, type JsonObject } from "./normalise.js";
 
 // String formats the API server validates and @kubernetes-models/validate implements the same
@@ -34,17 +36,27 @@ const COPIED = [
   "maxProperties",
 ] as const;
 
+/** What {@link toValidationSchema} found about the CEL rules of a schema. */
+export interface CelSummary {
+  /** Rules the generated runtime evaluates. */
+  evaluated: number;
+  /** Rules it never evaluates, each with its reason (also embedded in the schema). */
+  readonly unchecked: { readonly path: string; readonly rule: string; readonly reason: string }[];
+}
+
 /**
- * Translates `schema` for ajv. `note` is called for constraints that cannot be checked at runtime
- * (patterns JavaScript cannot compile); CEL rules (`x-kubernetes-validations`) are never checked.
+ * Translates `schema` for ajv and the generated runtime. `note` is called for constraints that
+ * cannot be checked at runtime (patterns JavaScript cannot compile); `cel` counts the CEL rules
+ * (`x-kubernetes-validations`) that will be evaluated and lists those that will not.
  */
 export function toValidationSchema(
   schema: JsonObject,
   apiVersion: string,
   kind: string,
   note: (path: string, detail: string) => void,
+  cel: CelSummary = { evaluated: 0, unchecked: [] },
 ): JsonObject {
-  const root = translate(schema, "", note);
+  const root = translate(schema, "", note, cel);
   const properties = isObject(root.properties) ? { ...root.properties } : {};
   properties.apiVersion = { type: "string", enum: [apiVersion] };
   properties.kind = { type: "string", enum: [kind] };
@@ -75,6 +87,7 @@ function translate(
   node: JsonObject,
   path: string,
   note: (path: string, detail: string) => void,
+  cel: CelSummary,
 ): JsonObject {
   const out: { [key: string]: unknown } = {};
   for (const key of COPIED) if (node[key] !== undefined) out[key] = node[key];
@@ -96,7 +109,7 @@ function translate(
     const properties: { [key: string]: unknown } = {};
     for (const [key, child] of Object.entries(node.properties)) {
       if (!isObject(child)) continue;
-      const value = translate(child, path === "" ? key : `${path}.${key}`, note);
+      const value = translate(child, path === "" ? key : `${path}.${key}`, note, cel);
       // defineProperty, because assigning a property named `__proto__` would set the prototype.
       if (key === "__proto__") {
         Object.defineProperty(properties, key, {
@@ -111,18 +124,18 @@ function translate(
     }
     out.properties = properties;
   }
-  if (isObject(node.items)) out.items = translate(node.items, `${path}[*]`, note);
+  if (isObject(node.items)) out.items = translate(node.items, `${path}[*]`, note, cel);
   if (isObject(node.additionalProperties))
-    out.additionalProperties = translate(node.additionalProperties, `${path}{*}`, note);
+    out.additionalProperties = translate(node.additionalProperties, `${path}{*}`, note, cel);
   else if (typeof node.additionalProperties === "boolean")
     out.additionalProperties = node.additionalProperties;
   for (const key of ["oneOf", "anyOf", "allOf"] as const) {
     const alts = node[key];
     // The int-or-string anyOf is already expressed by the type above.
     if (!Array.isArray(alts) || (key === "anyOf" && intOrString)) continue;
-    out[key] = alts.filter(isObject).map((alt) => translate(alt, path, note));
+    out[key] = alts.filter(isObject).map((alt) => translate(alt, path, note, cel));
   }
-  if (isObject(node.not)) out.not = translate(node.not, path, note);
+  if (isObject(node.not)) out.not = translate(node.not, path, note, cel);
   if (node["x-kubernetes-embedded-resource"] === true) {
     const properties = isObject(out.properties) ? { ...out.properties } : {};
     properties.apiVersion ??= { type: "string", minLength: 1 };
@@ -139,8 +152,118 @@ function translate(
     if (out.type !== undefined)
       out.type = [...(Array.isArray(out.type) ? out.type : [out.type]), "null"];
     if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
+    // Not ajv's `nullable` (it throws without `type`): read by the runtime's null pruning.
+    out["x-metahook-nullable"] = true;
+  }
+  if (node.default !== undefined) out.default = node.default;
+  for (const key of ADMISSION_KEYWORDS) if (node[key] !== undefined) out[key] = node[key];
+  if (Array.isArray(node["x-kubernetes-validations"])) {
+    const rules = node["x-kubernetes-validations"].filter(isObject).map((rule) => {
+      const text = typeof rule.rule === "string" ? rule.rule : "";
+      const kept: { [key: string]: unknown } = { rule: text };
+      if (typeof rule.message === "string") kept.message = rule.message;
+      if (typeof rule.fieldPath === "string") kept.fieldPath = rule.fieldPath;
+      const reason = uncheckedReason(text, node);
+      if (reason === undefined) {
+        cel.evaluated++;
+      } else {
+        kept.unchecked = reason;
+        cel.unchecked.push({ path: path || "(root)", rule: text, reason });
+      }
+      return kept;
+    });
+    if (rules.length > 0) out["x-kubernetes-validations"] = rules;
   }
   return out;
+}
+
+// Read by the generated runtime's pruning, defaulting and list checks.
+const ADMISSION_KEYWORDS = [
+  "x-kubernetes-preserve-unknown-fields",
+  "x-kubernetes-embedded-resource",
+  "x-kubernetes-list-type",
+  "x-kubernetes-list-map-keys",
+] as const;
+
+let celEnvironment: Environment | undefined;
+const celVerdicts = new Map<string, string | undefined>();
+
+/**
+ * Why the generated runtime will not evaluate `rule` on `node`, or undefined when it will. The
+ * runtime evaluates with the same library, so a rule that parses and type-checks here runs there.
+ */
+export function uncheckedReason(rule: string, node: JsonObject): string | undefined {
+  if (rule === "") return "the rule is empty";
+  if (/\boldSelf\b/.test(rule))
+    return "transition rule (oldSelf): the API server evaluates it only on update";
+  const timed = timedFields(node);
+  if (
+    timed.self ||
+    timed.names.some((name) => new RegExp(`\\b${escapeRegExp(name)}\\b`).test(rule))
+  )
+    return "reads a date, date-time or duration field, which Kubernetes CEL types as a timestamp or duration and this evaluator sees as a string";
+  let verdict = celVerdicts.get(rule);
+  if (!celVerdicts.has(rule)) {
+    celEnvironment ??= new Environment({ homogeneousAggregateLiterals: false }).registerVariable(
+      "self",
+      "dyn",
+    );
+    try {
+      const checked = celEnvironment.parse(rule).check();
+      verdict = checked.valid
+        ? undefined
+        : `not supported by the CEL evaluator: ${firstLine(checked.error)}`;
+    } catch (error) {
+      verdict = `not supported by the CEL evaluator: ${firstLine(error)}`;
+    }
+    celVerdicts.set(rule, verdict);
+  }
+  return verdict;
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+const TIMED_FORMATS: ReadonlySet<string> = new Set(["date", "date-time", "duration"]);
+
+// Rules sit on a few nodes; a node with several rules is walked once.
+const timedCache = new WeakMap<JsonObject, { self: boolean; names: string[] }>();
+
+/** Whether `node` itself is a timestamp/duration, and the names of such fields below it. */
+function timedFields(node: JsonObject): { self: boolean; names: string[] } {
+  let timed = timedCache.get(node);
+  if (timed === undefined) {
+    timed = findTimedFields(node);
+    timedCache.set(node, timed);
+  }
+  return timed;
+}
+
+function findTimedFields(node: JsonObject): { self: boolean; names: string[] } {
+  const names: string[] = [];
+  const visit = (n: JsonObject, key: string | undefined): void => {
+    if (key !== undefined && typeof n.format === "string" && TIMED_FORMATS.has(n.format))
+      names.push(key);
+    if (isObject(n.properties))
+      for (const [k, child] of Object.entries(n.properties)) if (isObject(child)) visit(child, k);
+    if (isObject(n.items)) visit(n.items, key);
+    if (isObject(n.additionalProperties)) visit(n.additionalProperties, key);
+  };
+  visit(node, undefined);
+  const self = typeof node.format === "string" && TIMED_FORMATS.has(node.format);
+  const itemTimed =
+    (isObject(node.items) &&
+      typeof node.items.format === "string" &&
+      TIMED_FORMATS.has(node.items.format)) ||
+    (isObject(node.additionalProperties) &&
+      typeof node.additionalProperties.format === "string" &&
+      TIMED_FORMATS.has(node.additionalProperties.format));
+  return { self: self || itemTimed, names };
 }
 
 /**

@@ -1,4 +1,4 @@
-// Acceptance: every CRD of ../shared/crds (as listed in index.tsv) and Metacontroller's own CRDs
+// Acceptance: every CRD of test/fixtures/crds (as listed in index.tsv) and Metacontroller's own CRDs
 // generate, the whole output type-checks as one strict project, and the generated runtime models
 // accept upstream example objects and reject mutated ones, naming the path.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,8 +18,8 @@ import {
   fileAt,
   looseTypes,
   packageDir,
+  referenceDir,
   type Schema,
-  sharedDir,
   tempDir,
 } from "./helpers.js";
 
@@ -31,7 +31,7 @@ interface IndexRow {
   readonly storage: string;
 }
 
-const shared = sharedDir();
+const shared = referenceDir();
 const rows: IndexRow[] = (() => {
   const [header = "", ...lines] = readFileSync(join(shared, "crds", "index.tsv"), "utf8")
     .trim()
@@ -176,6 +176,7 @@ const examples: Example[] = (() => {
 interface Model {
   is(value: unknown): boolean;
   validate(value: unknown): void;
+  check(value: unknown): { valid: boolean; object: unknown; errors: readonly unknown[] };
 }
 
 async function modelFor(object: Schema): Promise<{ model: Model; schema: Schema }> {
@@ -186,10 +187,15 @@ async function modelFor(object: Schema): Promise<{ model: Model; schema: Schema 
   );
   const is = mod[`is${kind}`];
   const validate = mod[`validate${kind}`];
-  if (typeof is !== "function" || typeof validate !== "function")
+  const resource = mod[`${kind}Model`] as Pick<Model, "check"> | undefined;
+  if (typeof is !== "function" || typeof validate !== "function" || resource === undefined)
     throw new Error(`no model for ${kind}`);
   return {
-    model: { is: (v) => Boolean(is(v)), validate: (v) => validate(v) },
+    model: {
+      is: (v) => Boolean(is(v)),
+      validate: (v) => validate(v),
+      check: (v) => resource.check(v),
+    },
     schema: crdSchema(String(group), String(version), kind),
   };
 }
@@ -229,19 +235,32 @@ describe("round trip with upstream examples", () => {
     expect([...projects].filter((p) => !covered.has(p))).toEqual([]);
   });
 
-  it("the examples type-check as values of the generated types; every mutated one is a type error", () => {
-    const header = (i: number, object: Schema): string => {
+  it("the examples type-check as <Kind>Input and their stored forms as <Kind>; every mutated one is a type error", async () => {
+    const header = (i: number, object: Schema, name: string): string => {
       const [group, version, kind] = splitApi(object);
-      return `import type { ${kind} as T${i} } from "./${group}/${version}/${kind}.js";`;
+      return `import type { ${name} as T${i} } from "./${group}/${version}/${kind}.js";`;
     };
-    const module = (objects: readonly Schema[]): string =>
+    const module = (objects: readonly Schema[], suffix: "" | "Input"): string =>
       [
-        ...objects.map((o, i) => header(i, o)),
+        ...objects.map((o, i) => header(i, o, `${splitApi(o)[2]}${suffix}`)),
         ...objects.map((o, i) => `export const value${i}: T${i} = ${JSON.stringify(o)};`),
       ].join("\n");
     const valid = join(outDir, "examples.ts");
-    writeFileSync(valid, module(examples.map((e) => e.object)));
-    expect(compile([valid])).toEqual([]);
+    writeFileSync(
+      valid,
+      module(
+        examples.map((e) => e.object),
+        "Input",
+      ),
+    );
+    const storedForms: Schema[] = [];
+    for (const e of examples) {
+      const { model } = await modelFor(e.object);
+      storedForms.push(model.check(e.object).object as Schema);
+    }
+    const stored = join(outDir, "stored.ts");
+    writeFileSync(stored, module(storedForms, ""));
+    expect(compile([valid, stored])).toEqual([]);
 
     const mutated = examples.flatMap((e) => {
       const schema = crdSchema(...splitApi(e.object));
@@ -251,13 +270,35 @@ describe("round trip with upstream examples", () => {
       ].filter((o): o is Schema => o !== undefined);
     });
     const invalid = join(outDir, "mutated.ts");
-    writeFileSync(invalid, module(mutated));
+    writeFileSync(invalid, module(mutated, "Input"));
     const linesWithErrors = new Set(
       compile([invalid]).map((d) => Number(/:(\d+):\d+ /.exec(d)?.[1])),
     );
     const valueLines = mutated.map((_, i) => mutated.length + i + 1);
     expect(valueLines.filter((line) => !linesWithErrors.has(line))).toEqual([]);
   });
+
+  const withOptional = examples.filter(
+    (e) => nullableOptional(e.object, crdSchema(...splitApi(e.object))) !== undefined,
+  );
+
+  it("most examples have an optional object field to set to null", () => {
+    expect(withOptional.length).toBeGreaterThan(examples.length / 2);
+  });
+
+  it.each(withOptional)(
+    "$label: null in an optional, non-nullable field without default is dropped, as if absent",
+    async ({ object }) => {
+      const { model, schema } = await modelFor(object);
+      const mutation = nullableOptional(object, schema);
+      if (mutation === undefined) throw new Error("unreachable: filtered above");
+      // Judged exactly as the object without the field, and stored without it.
+      const removed = setAt(object, mutation.path, undefined);
+      const verdict = model.check(mutation.object);
+      expect(verdict).toEqual(model.check(removed));
+      if (verdict.valid) expect(getAt(verdict.object, mutation.path)).toBeUndefined();
+    },
+  );
 
   it.each(examples)("$label validates", async ({ object }) => {
     const { model } = await modelFor(object);
@@ -397,9 +438,12 @@ function requiredField(
     if (isRecord(value)) {
       const required = Array.isArray(node.required) ? node.required : [];
       for (const key of required) {
+        const sub = isRecord(node.properties) ? node.properties[key as string] : undefined;
         if (
           typeof key === "string" &&
           key in value &&
+          // A required field with a default is not refused when left out: the API server fills it in.
+          !(isRecord(sub) && sub.default !== undefined) &&
           !(path.length === 0 && (key === "apiVersion" || key === "kind"))
         ) {
           return { path, key };
@@ -429,4 +473,41 @@ function requiredField(
     pointer: found.path.map((p) => `/${escapePointer(String(p))}`).join(""),
     key: found.key,
   };
+}
+
+function getAt(object: unknown, path: Path): unknown {
+  let node: unknown = object;
+  for (const key of path)
+    node = isRecord(node) || Array.isArray(node) ? (node as Schema)[key] : undefined;
+  return node;
+}
+
+/** Depth-first under spec: the first object field the example sets that is optional, not nullable and without default. */
+function nullableOptional(
+  object: Schema,
+  schema: Schema,
+): { object: Schema; path: Path } | undefined {
+  const visit = (value: unknown, node: Schema, path: Path): Path | undefined => {
+    if (!isRecord(value)) return undefined;
+    const required = Array.isArray(node.required) ? node.required : [];
+    const properties = isRecord(node.properties) ? node.properties : {};
+    for (const [key, child] of Object.entries(value)) {
+      const sub = properties[key];
+      if (!isRecord(sub)) continue;
+      if (
+        isRecord(child) &&
+        sub.type === "object" &&
+        !required.includes(key) &&
+        sub.nullable !== true &&
+        sub.default === undefined
+      )
+        return [...path, key];
+      const found = visit(child, sub, [...path, key]);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  const spec = isRecord(schema.properties) ? schema.properties.spec : undefined;
+  const path = isRecord(spec) ? visit(object.spec, spec, ["spec"]) : undefined;
+  return path === undefined ? undefined : { object: setAt(object, path, null), path };
 }

@@ -7,15 +7,21 @@ import { type GeneratedFile, type InputFile, writeFiles } from "../src/index.js"
 /** The package directory (generated code is written below it so `@kubernetes-models/*` resolves). */
 export const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** `../shared` beside the repository, or `METAHOOK_SHARED`. */
-export function sharedDir(): string {
-  const dir = process.env.METAHOOK_SHARED ?? resolve(packageDir, "../../../shared");
+/**
+ * The reference data in the repository (`test/fixtures` at the root: real-world CRDs with
+ * `crds/index.tsv`, Metacontroller's CRDs and examples), laid out as `shared/` is.
+ */
+export function referenceDir(): string {
+  const dir = resolve(packageDir, "../../test/fixtures");
   if (!existsSync(join(dir, "crds", "index.tsv"))) {
-    throw new Error(
-      `shared reference data not found at ${dir} (clone it beside the repository or set METAHOOK_SHARED)`,
-    );
+    throw new Error(`reference data not found at ${dir}: test/fixtures is part of the repository`);
   }
   return dir;
+}
+
+/** Metacontroller's upstream examples (parent CRDs, sample parents), from the reference data. */
+export function metacontrollerExamplesDir(): string {
+  return join(referenceDir(), "metacontroller", "examples");
 }
 
 /** A JSON-shaped schema node for building test CRDs. */

@@ -245,12 +245,72 @@ const RULES: readonly Rule[] = [
     notWant: ["*/ export const pwned"],
   },
   {
+    rule: "<Kind>Input: a required field with a default is optional, at any depth (array items, map values); observed types keep it required",
+    kind: "Defaulted",
+    spec: obj(
+      {
+        policy: { type: "string", default: "Background" },
+        plain: str,
+        rules: {
+          type: "array",
+          items: obj(
+            { name: str, weight: { type: "integer", default: 1 } },
+            { required: ["name", "weight"] },
+          ),
+        },
+        byName: {
+          type: "object",
+          additionalProperties: obj(
+            { mode: { type: "string", default: "a" } },
+            { required: ["mode"] },
+          ),
+        },
+        untouched: obj({ x: { type: "string", default: "y" } }),
+      },
+      { required: ["policy", "plain"] },
+    ),
+    want: [
+      "export interface Defaulted {",
+      "  spec?: DefaultedSpec;",
+      "  policy: string;",
+      "export interface DefaultedInput {\n",
+      "  spec?: DefaultedSpecInput;",
+      "export interface DefaultedSpecInput {",
+      "  policy?: string;",
+      "  plain: string;",
+      "  rules?: DefaultedSpecRulesInput[];",
+      "  byName?: { [key: string]: DefaultedSpecByNameValueInput };",
+      "  untouched?: DefaultedSpecUntouched;",
+      "export interface DefaultedSpecRulesInput {",
+      "  weight?: number;",
+      "export interface DefaultedSpecByNameValueInput {",
+      "  mode?: string;",
+      "export function isDefaulted(value: unknown): value is DefaultedInput {",
+      "export const DefaultedModel: ResourceModel<Defaulted, DefaultedInput>",
+    ],
+    notWant: ["DefaultedSpecUntouchedInput"],
+  },
+  {
+    rule: "<Kind>Input is an alias of <Kind> when no required field has a default",
+    kind: "NoDefaults",
+    spec: obj({ a: { type: "string", default: "x" } }),
+    want: ["export type NoDefaultsInput = NoDefaults;"],
+  },
+  {
+    rule: "a kind named like a runtime type (Verdict) is left out of index.ts with the runtime's, not a duplicate export",
+    kind: "Verdict",
+    spec: obj({ a: str }),
+    inIndex: true,
+    want: ['export type {\n  ResourceModel,\n  UncheckedRule,\n} from "./_runtime.js";'],
+    notWant: ["  Verdict,\n"],
+  },
+  {
     rule: "kinds that are reserved words or globals still compile",
     kind: "Promise",
     spec: obj({ value: str }),
     want: [
       "export interface Promise {",
-      "export function isPromise(value: unknown): value is Promise {",
+      "export function isPromise(value: unknown): value is PromiseInput {",
     ],
   },
   {
@@ -313,7 +373,7 @@ const RULES: readonly Rule[] = [
     ],
     inIndex: true,
     want: [
-      'export type {\n  Stored,\n  StoredSpec,\n  StoredList,\n} from "./example.com/v1/Stored.js";',
+      'export type {\n  Stored,\n  StoredSpec,\n  StoredInput,\n  StoredList,\n} from "./example.com/v1/Stored.js";',
       'export * as exampleComV1alpha1 from "./example.com/v1alpha1/index.js";',
     ],
     notWant: ["v0"],

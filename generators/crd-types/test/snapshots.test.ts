@@ -4,21 +4,20 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generateTypes, readInputs } from "../src/index.js";
-import { packageDir, sharedDir } from "./helpers.js";
+import { packageDir, referenceDir } from "./helpers.js";
 
-const shared = sharedDir();
+const shared = referenceDir();
 const cases = [
   {
     name: "metacontroller",
     inputs: [join(shared, "metacontroller", "crds", "metacontroller-crds-v1.yaml")],
-    command:
-      "metahook gen types ../shared/metacontroller/crds/metacontroller-crds-v1.yaml -o test/snapshots/metacontroller",
+    // As `metahook gen types` names its inputs: relative to the repository, never the output.
+    command: "metahook gen types test/fixtures/metacontroller/crds/metacontroller-crds-v1.yaml",
   },
   {
     name: "flagger",
     inputs: [join(shared, "crds", "flagger__canaries.flagger.app.yaml")],
-    command:
-      "metahook gen types ../shared/crds/flagger__canaries.flagger.app.yaml -o test/snapshots/flagger",
+    command: "metahook gen types test/fixtures/crds/flagger__canaries.flagger.app.yaml",
   },
 ];
 

@@ -1,7 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { registerGenController } from "./commands/gen-controller.js";
+import { registerGenRequest } from "./commands/gen-request.js";
 import { registerGenTypes } from "./commands/gen-types.js";
+import { registerPlan } from "./commands/plan.js";
+import { registerReplay } from "./commands/replay.js";
 import { registerScaffold } from "./commands/scaffold.js";
 import { registerServe } from "./commands/serve.js";
 import { CliError } from "./errors.js";
@@ -38,15 +41,33 @@ export function createProgram(ctx: CommandContext): Command {
   gen.exitOverride();
   registerGenTypes(gen, ctx);
   registerGenController(gen, ctx);
+  registerGenRequest(gen, ctx);
 
   registerScaffold(program, ctx);
   registerServe(program, ctx);
+  registerPlan(program, ctx);
+  registerReplay(program, ctx);
+  for (const command of allCommands(program)) {
+    // A usage error prints the usage line of the command that was mistyped, not the whole help.
+    command.showHelpAfterError(usageLine(command));
+  }
   return program;
+}
+
+function allCommands(command: Command): Command[] {
+  return [command, ...command.commands.flatMap(allCommands)];
+}
+
+/** `usage: metahook gen types [options] <inputs...>` for a command. */
+export function usageLine(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return `usage: ${names.join(" ")} ${command.usage()}`;
 }
 
 /**
  * Runs the CLI with `argv` (without `node` and the script) and resolves to the exit code.
- * Errors are printed to stderr; usage is printed only for usage errors.
+ * Errors are printed to stderr; usage errors are followed by the command's usage line.
  */
 export async function main(
   argv: readonly string[],
@@ -58,15 +79,19 @@ export async function main(
     cwd: ctx?.cwd ?? process.cwd(),
   };
   const program = createProgram(context);
+  let running: Command = program;
+  program.hook("preAction", (_program, action) => {
+    running = action;
+  });
   try {
     await program.parseAsync([...argv], { from: "user" });
     return 0;
   } catch (error) {
-    return reportError(error, context.output);
+    return reportError(error, context.output, running);
   }
 }
 
-function reportError(error: unknown, output: Output): number {
+function reportError(error: unknown, output: Output, running: Command): number {
   if (error instanceof CommanderError) {
     // Commander already printed the message (and help for usage errors); help/version exit 0.
     if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
@@ -75,6 +100,7 @@ function reportError(error: unknown, output: Output): number {
   }
   if (error instanceof CliError) {
     output.err(`${output.style("red", "error")} ${error.message}`);
+    if (error.code === "USAGE") output.err(usageLine(running));
     return error.exitCode;
   }
   const message = error instanceof Error ? (error.stack ?? error.message) : String(error);

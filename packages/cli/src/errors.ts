@@ -9,7 +9,13 @@ export type CliErrorCode =
   | "DRIFT"
   | "LOAD_FAILED"
   | "SERVE_FAILED"
-  | "GENERATION_FAILED";
+  | "GENERATION_FAILED"
+  /** The hook's answer would be refused by the server's checks (`metahook plan`). */
+  | "HOOK_REFUSED"
+  /** `metahook plan --converge`: the answer kept changing. */
+  | "NOT_SETTLED"
+  /** `metahook replay`: a recorded exchange is answered differently now. */
+  | "REPLAY_DIFFERS";
 
 /** The one error class of `@metahook/cli`: a stable `code`, a message for humans and an optional `cause`. */
 export class CliError extends Error {

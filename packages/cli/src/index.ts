@@ -10,6 +10,11 @@
  * @packageDocumentation
  */
 export { type CommandContext, createProgram, main } from "./cli.js";
+export {
+  type CustomResourceNames,
+  type RequestFixtureInput,
+  requestFixture,
+} from "./commands/request-fixture.js";
 export { packageManagerFromUserAgent } from "./commands/scaffold.js";
 export {
   dockerfile,

@@ -15,10 +15,14 @@ export interface LoadedModule {
   value: ControllerDefinition | HookFunction;
 }
 
-/** What discovery found: modules to serve and files passed over (with why). */
+/**
+ * What discovery found: modules to serve and files passed over (with why). `meant` marks a
+ * skipped file that has a default export, so looks like it meant to be a controller; files with
+ * none (type modules, helpers) are passed over routinely.
+ */
 export interface LoadResult {
   modules: LoadedModule[];
-  skipped: { file: string; reason: string }[];
+  skipped: { file: string; reason: string; meant: boolean }[];
 }
 
 const EXTENSIONS = new Set([".ts", ".mts", ".js", ".mjs"]);
@@ -136,7 +140,11 @@ export async function loadModules(
       const reason =
         "its default export is not a controller (defineCompositeController/defineDecoratorController) or a hook function";
       if (explicit.has(file)) throw new CliError("LOAD_FAILED", `${shown}: ${reason}`);
-      skipped.push({ file: shown, reason });
+      skipped.push({
+        file: shown,
+        reason: value === undefined ? "it has no default export" : reason,
+        meant: value !== undefined,
+      });
       continue;
     }
     const name = moduleName(file);

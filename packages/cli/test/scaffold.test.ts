@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateController, readControllers } from "@metahook/gen-controller";
-import { SHARED } from "@metahook/test-support";
+import { REFERENCE } from "@metahook/test-support";
 import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import {
@@ -17,7 +17,7 @@ import { scaffoldCrd } from "../src/commands/scaffold-crd.js";
 import { validateManifest, validateScaffold } from "../src/commands/scaffold-validate.js";
 import { runMain } from "./helpers.js";
 
-const shared = join(SHARED, "metacontroller");
+const shared = join(REFERENCE, "metacontroller");
 const tmp = mkdtempSync(join(tmpdir(), "metahook-scaffold-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

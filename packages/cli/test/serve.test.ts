@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -9,9 +9,9 @@ import { BIN as bin, memoryOutput, spawnCli } from "./helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const hooks = join(here, "fixtures/hooks");
-const SHARED = process.env.METAHOOK_SHARED ?? resolve(here, "../../../../shared");
+const REFERENCE = resolve(here, "../../../test/fixtures");
 const catset = join(
-  SHARED,
+  REFERENCE,
   "metacontroller/fixtures/composite-sync-v1-namespaced-catset.request.json",
 );
 
@@ -61,7 +61,9 @@ describe("metahook serve", () => {
           .split("\n")
           .map((l) => l.split("\t").slice(0, 2).join(" ")),
       ).toEqual(["POST /echo/sync sync", "POST /echo/finalize finalize", "POST /legacy function"]);
-      expect(stderr()).toMatch(/skipped .*helpers\.ts: its default export is not a controller/);
+      // A default export that is not a controller is worth a note; a module without one is not.
+      expect(stderr()).toMatch(/skipped .*settings\.ts: its default export is not a controller/);
+      expect(stderr()).not.toMatch(/helpers\.ts/);
       const body = await readFile(catset, "utf8");
       const res = await fetch(`${base}/echo/sync`, {
         method: "POST",
@@ -84,25 +86,46 @@ describe("metahook serve", () => {
     expect(code).toBe(0);
   });
 
+  const SERVE_USAGE = "usage: metahook serve [options] <paths...>";
   it.each([
-    ["a path that does not exist", ["serve", "nope/"], 1, /nope\/: no such file or directory/],
+    ["a path that does not exist", ["serve", "nope/"], 1, /nope\/: no such file or directory/, ""],
     [
-      "a directory without controllers",
-      ["serve", join(hooks, "helpers.ts")],
+      "a named module that is not a controller",
+      ["serve", join(hooks, "settings.ts")],
       1,
-      /helpers\.ts: its default export is not a controller/,
+      /settings\.ts: its default export is not a controller/,
+      "",
     ],
     [
       "a port that is not a number",
       ["serve", hooks, "--port", "http"],
       2,
       /expected a whole number from 0 to 65535/,
+      SERVE_USAGE,
     ],
-    ["no paths", ["serve"], 2, /missing required argument 'paths'/],
-  ])("fails clearly on %s", async (_label, argv, code, message) => {
+    ["no paths", ["serve"], 2, /missing required argument 'paths'/, SERVE_USAGE],
+    [
+      "no module to run",
+      ["run"],
+      2,
+      /missing required argument 'module'/,
+      "usage: metahook run [options] <module> [request]",
+    ],
+    [
+      "no CRD to generate from",
+      ["gen", "types"],
+      2,
+      /missing required argument 'inputs'/,
+      "usage: metahook gen types [options] <inputs...>",
+    ],
+  ])("fails clearly on %s", async (_label, argv, code, message, usage) => {
     const res = await run(argv);
     expect(res.code).toBe(code);
     expect(res.stderr).toMatch(message);
+    // Usage errors (exit 2) end with the command's usage line; other failures do not print it.
+    const last = res.stderr.trim().split("\n").at(-1);
+    if (usage === "") expect(res.stderr).not.toMatch(/usage:/);
+    else expect(last).toBe(usage);
     expect(res.stdout).toBe("");
   });
 });
@@ -153,67 +176,183 @@ describe("metahook --help / --version", () => {
   });
 });
 
+// A dev server on its own: waits for lines on stderr, asks a module for its greeting.
+async function startDev(target: string, cwd: string) {
+  const child = spawn(
+    process.execPath,
+    [bin, "dev", target, "--port", "0", "--host", "127.0.0.1"],
+    { cwd, env: { ...process.env, NO_COLOR: "1", LOG_LEVEL: "warn" } },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (c) => {
+    stderr += c;
+  });
+  const waitFor = async (pattern: RegExp, from: number, ms = 20_000) => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const m = pattern.exec(stderr.slice(from));
+      if (m) return m;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const body = await readFile(catset, "utf8");
+  const greeting = async (route: string): Promise<string | undefined> => {
+    const servers = [...stderr.matchAll(/serving \d+ module\(s\) on (http:\/\/\S+)/g)];
+    const base = servers.at(-1)?.[1];
+    if (base === undefined) return undefined;
+    const res = await fetch(`${base}/${route}/sync`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    }).catch(() => undefined);
+    if (res?.status !== 200) return undefined;
+    return ((await res.json()) as { status: { greeting: string } }).status.greeting;
+  };
+  await waitFor(/watching for changes/, 0);
+  return { child, waitFor, greeting, mark: () => stderr.length };
+}
+
+const greeterSource = (greeting: string) =>
+  `import { defineCompositeController } from "@metahook/runtime";\nexport default defineCompositeController({ sync: () => ({ status: { greeting: ${JSON.stringify(greeting)} }, children: [] }) });\n`;
+
+// How editors and tools save: in place, atomically (temp file + rename, as vim, VS Code and
+// `sed -i` do), by deleting and re-creating, and by adding a new file.
+const saves: {
+  name: string;
+  save: (dir: string, text: string) => Promise<void>;
+  route: string;
+}[] = [
+  {
+    name: "an in-place write",
+    save: (dir, text) => writeFile(join(dir, "greeter.ts"), text),
+    route: "greeter",
+  },
+  {
+    name: "an atomic save (temp file renamed over the module)",
+    save: async (dir, text) => {
+      await writeFile(join(dir, ".greeter.ts.swp"), text);
+      await rename(join(dir, ".greeter.ts.swp"), join(dir, "greeter.ts"));
+    },
+    route: "greeter",
+  },
+  {
+    name: "an in-place write after the atomic save",
+    save: (dir, text) => writeFile(join(dir, "greeter.ts"), text),
+    route: "greeter",
+  },
+  {
+    name: "a second atomic save",
+    save: async (dir, text) => {
+      await writeFile(join(dir, "sedAb12Cd"), text);
+      await rename(join(dir, "sedAb12Cd"), join(dir, "greeter.ts"));
+    },
+    route: "greeter",
+  },
+  {
+    name: "a delete and re-create",
+    save: async (dir, text) => {
+      await rm(join(dir, "greeter.ts"));
+      await new Promise((r) => setTimeout(r, 200));
+      await writeFile(join(dir, "greeter.ts"), text);
+    },
+    route: "greeter",
+  },
+  {
+    name: "a new module in a new subdirectory",
+    save: async (dir, text) => {
+      await mkdir(join(dir, "more"), { recursive: true });
+      await writeFile(join(dir, "more", "welcome.ts"), text);
+    },
+    route: "welcome",
+  },
+  {
+    name: "an in-place write to the new module",
+    save: (dir, text) => writeFile(join(dir, "more", "welcome.ts"), text),
+    route: "welcome",
+  },
+];
+
+// From the end of a save to the new code answering. Generous against a loaded CI machine; the
+// reload itself (debounce + import + restart) takes a few hundred milliseconds.
+const RELOAD_WITHIN_MS = 3_000;
+
+async function served(
+  greeting: (route: string) => Promise<string | undefined>,
+  route: string,
+  want: string,
+): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    if ((await greeting(route)) === want) return Date.now() - started;
+    if (Date.now() - started > RELOAD_WITHIN_MS) return Number.POSITIVE_INFINITY;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe("metahook dev", () => {
-  it("reloads a changed module and keeps serving the last good one when a change breaks it", async () => {
+  it("reloads after every kind of save, in order, watching a directory", async () => {
+    const dir = join(here, ".tmp-dev-saves");
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "greeter.ts"), greeterSource("v0"));
+    const dev = await startDev(dir, here);
+    try {
+      expect(await served(dev.greeting, "greeter", "v0")).toBeLessThan(RELOAD_WITHIN_MS);
+      for (const [index, { name, save, route }] of saves.entries()) {
+        const want = `v${index + 1}`;
+        await save(dir, greeterSource(want));
+        const took = await served(dev.greeting, route, want);
+        expect(took, `${name}: not served within ${RELOAD_WITHIN_MS} ms`).toBeLessThan(
+          RELOAD_WITHIN_MS,
+        );
+      }
+    } finally {
+      dev.child.kill("SIGTERM");
+      await once(dev.child, "exit");
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("reloads after atomic and in-place saves of a module named on the command line", async () => {
+    const dir = join(here, ".tmp-dev-file");
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, "greeter.ts"), greeterSource("v0"));
+    const dev = await startDev(join(dir, "greeter.ts"), here);
+    try {
+      const onFile = saves.filter((s) => s.route === "greeter");
+      for (const [index, { name, save }] of onFile.entries()) {
+        const want = `v${index + 1}`;
+        await save(dir, greeterSource(want));
+        const took = await served(dev.greeting, "greeter", want);
+        expect(took, `${name}: not served within ${RELOAD_WITHIN_MS} ms`).toBeLessThan(
+          RELOAD_WITHIN_MS,
+        );
+      }
+    } finally {
+      dev.child.kill("SIGTERM");
+      await once(dev.child, "exit");
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("keeps serving the last good version when a change breaks the module", async () => {
     const dir = join(here, ".tmp-dev");
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    const file = join(dir, "greeter.ts");
-    const write = (greeting: string) =>
-      writeFile(
-        file,
-        `import { defineCompositeController } from "@metahook/runtime";\nexport default defineCompositeController({ sync: () => ({ status: { greeting: ${JSON.stringify(greeting)} }, children: [] }) });\n`,
-      );
-    await write("hello");
-    const child = spawn(process.execPath, [bin, "dev", dir, "--port", "0", "--host", "127.0.0.1"], {
-      cwd: here,
-      env: { ...process.env, NO_COLOR: "1", LOG_LEVEL: "warn" },
-    });
-    let stderr = "";
-    const waitFor = (pattern: RegExp, from: number) =>
-      new Promise<RegExpExecArray>((resolveMatch, reject) => {
-        const timer = setTimeout(
-          () => reject(new Error(`timed out waiting for ${pattern}: ${stderr}`)),
-          20_000,
-        );
-        const check = () => {
-          const m = pattern.exec(stderr.slice(from));
-          if (m) {
-            clearTimeout(timer);
-            child.stderr?.off("data", check);
-            resolveMatch(m);
-          }
-        };
-        child.stderr?.on("data", check);
-        check();
-      });
-    child.stderr?.on("data", (c) => {
-      stderr += c;
-    });
-    const body = await readFile(catset, "utf8");
-    const greeting = async (base: string) => {
-      const res = await fetch(`${base}/greeter/sync`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-      });
-      return ((await res.json()) as { status: { greeting: string } }).status.greeting;
-    };
+    await writeFile(join(dir, "greeter.ts"), greeterSource("hello"));
+    const dev = await startDev(dir, here);
     try {
-      const first = await waitFor(/serving 1 module\(s\) on (http:\/\/\S+)/, 0);
-      expect(await greeting(first[1] ?? "")).toBe("hello");
-      let mark = stderr.length;
-      await write("bonjour");
-      const second = await waitFor(/serving 1 module\(s\) on (http:\/\/\S+)/, mark);
-      expect(await greeting(second[1] ?? "")).toBe("bonjour");
-      mark = stderr.length;
-      await writeFile(file, "export default {");
-      await waitFor(/reload failed/, mark);
-      expect(await greeting(second[1] ?? "")).toBe("bonjour");
+      expect(await served(dev.greeting, "greeter", "hello")).toBeLessThan(RELOAD_WITHIN_MS);
+      const mark = dev.mark();
+      await writeFile(join(dir, "greeter.ts"), "export default {");
+      await dev.waitFor(/reload failed/, mark);
+      expect(await dev.greeting("greeter")).toBe("hello");
     } finally {
-      child.kill("SIGTERM");
-      await once(child, "exit");
+      dev.child.kill("SIGTERM");
+      await once(dev.child, "exit");
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000);
 });

@@ -46,4 +46,5 @@ export {
   type MetahookPackage,
   PROJECT_DEPENDENCIES,
   PROJECT_DEV_DEPENDENCIES,
+  PROJECT_OVERRIDES,
 } from "./versions.js";

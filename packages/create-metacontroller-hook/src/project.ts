@@ -1,18 +1,26 @@
 // The project: every file, in memory. Writing and installing happen in create.ts.
 import {
   CliError,
+  requestFixture,
   type ScaffoldedController,
   type ScaffoldFile,
   scaffoldController,
   scaffoldCrd,
 } from "@metahook/cli";
-import { GenControllerError, generateController, sampleFromSchema } from "@metahook/gen-controller";
-import { buildCompositeRequest, buildDecoratorRequest } from "@metahook/runtime/testing";
-import { stringify } from "yaml";
+import { readCrds } from "@metahook/crd-types";
+import {
+  GenControllerError,
+  generateController,
+  type SampleTodo,
+  sampleObject,
+  validateSample,
+} from "@metahook/gen-controller";
+import type { KubeObject } from "@metahook/runtime";
+import { Document, isNode } from "yaml";
 import type { PackageManager, Template } from "./args.js";
 import { CreateError } from "./errors.js";
 import type { MetahookDependencies } from "./source.js";
-import { PROJECT_DEPENDENCIES, PROJECT_DEV_DEPENDENCIES } from "./versions.js";
+import { PROJECT_DEPENDENCIES, PROJECT_DEV_DEPENDENCIES, PROJECT_OVERRIDES } from "./versions.js";
 
 /** A parent CRD to scaffold: its names. */
 export interface NewParent {
@@ -64,7 +72,14 @@ export function runCommand(pm: PackageManager, script: string, args = ""): strin
   return `${pm} ${script}${extra}`;
 }
 
-const GEN_COMMAND = "metahook gen controller deploy/controller.yaml --crd deploy/crd.yaml -o src";
+// What `npm run generate` runs. Its banners are what the CLI names when run in the project (paths
+// relative to it, no output directory), so `generate -- --check` passes on a fresh project.
+const GEN_CONTROLLER = "metahook gen controller deploy/controller.yaml --crd deploy/crd.yaml";
+const FIXTURE = "fixtures/sync-request.json";
+
+function generateScript(example: string): string {
+  return `${GEN_CONTROLLER} -o src --request ${FIXTURE} --parent ${example}`;
+}
 
 function packageName(name: string): string {
   const cleaned = name
@@ -74,8 +89,9 @@ function packageName(name: string): string {
   return cleaned === "" ? "metacontroller-hook" : cleaned.slice(0, 214);
 }
 
-function packageJson(options: ProjectOptions): string {
-  const { specs, overrides } = options.dependencies;
+function packageJson(options: ProjectOptions, example: string): string {
+  const { specs, overrides: tarballs } = options.dependencies;
+  const overrides = { ...PROJECT_OVERRIDES, ...tarballs };
   const pkg: { [key: string]: unknown } = {
     name: packageName(options.name),
     version: "0.1.0",
@@ -89,7 +105,7 @@ function packageJson(options: ProjectOptions): string {
       start: "metahook serve dist",
       dev: "metahook dev src",
       gen: "metahook gen",
-      generate: GEN_COMMAND,
+      generate: generateScript(example),
     },
     dependencies: {
       "@metahook/cli": specs["@metahook/cli"],
@@ -98,7 +114,7 @@ function packageJson(options: ProjectOptions): string {
     },
     devDependencies: { ...PROJECT_DEV_DEPENDENCIES },
   };
-  if (overrides) {
+  if (Object.keys(overrides).length > 0) {
     pkg.overrides = overrides;
     pkg.pnpm = { overrides };
     pkg.resolutions = overrides;
@@ -216,12 +232,13 @@ curl -s -H 'content-type: application/json' --data @fixtures/sync-request.json \
 ${execCommand(pm)} metahook run src/${name}.ts fixtures/sync-request.json    # the same, without a server
 \`\`\`
 
-Changed the CRD or the controller manifest? Regenerate the types (your \`src/${name}.ts\` is kept;
-hooks newly declared in the manifest are added to it):
+Changed the CRD, the controller manifest or \`${example}\`? Regenerate the types and the request
+fixture (your \`src/${name}.ts\` is kept; hooks newly declared in the manifest are added to it):
 
 \`\`\`sh
 ${steps([
-  [runCommand(pm, "generate"), "types, and hooks newly declared"],
+  [runCommand(pm, "generate"), "types, hooks newly declared, fixtures/sync-request.json"],
+  [runCommand(pm, "generate", "--check"), "the same, as a CI drift check"],
   [runCommand(pm, "gen", "types deploy/crd.yaml -o src/types"), "the CRD types alone"],
 ])}
 \`\`\`
@@ -260,6 +277,22 @@ which \`docker build\` cannot see: switch to the published versions before build
 `
     : ""
 }`;
+}
+
+// The sample parent as YAML, each TODO as a comment on the field it concerns.
+function exampleYaml(parent: unknown, todos: readonly SampleTodo[]): string {
+  const doc = new Document(parent, { aliasDuplicateObjects: false });
+  for (const todo of todos) {
+    const keys = todo.path
+      .split(/\.|\[(\d+)\]/)
+      .filter((k) => k !== undefined && k !== "")
+      .map((k) => (/^\d+$/.test(k) ? Number(k) : k));
+    const node = keys.length > 0 ? doc.getIn(keys, true) : undefined;
+    const comment = ` TODO: ${todo.reason}`;
+    if (isNode(node)) node.comment = node.comment ? `${node.comment}\n${comment}` : comment;
+    else doc.commentBefore = doc.commentBefore ? `${doc.commentBefore}\n${comment}` : comment;
+  }
+  return doc.toString({ lineWidth: 0 });
 }
 
 function asCreateError(error: unknown): never {
@@ -319,7 +352,10 @@ function build(options: ProjectOptions): Project {
   const generated = generateController(
     { path: "deploy/controller.yaml", content: controllerYaml.content },
     [{ path: "deploy/crd.yaml", content: crdContent }],
-    { command: GEN_COMMAND },
+    {
+      command: GEN_CONTROLLER,
+      typesCommand: (paths) => ["metahook gen types", ...paths].join(" "),
+    },
   );
   const sources: ScaffoldFile[] = [
     ...generated.generated.map((f) => ({ path: `src/${f.path}`, content: f.content })),
@@ -331,37 +367,35 @@ function build(options: ProjectOptions): Project {
   const version = parent.crd.versions.find(
     (v) => `${parent.crd.group}/${v.name}` === parent.apiVersion,
   );
-  const specSchema = (version?.schema as { properties?: { spec?: unknown } } | undefined)
-    ?.properties?.spec;
   const metadata = {
     name: "example",
     ...(parent.namespaced ? { namespace: "default" } : {}),
   };
-  const spec = specSchema === undefined ? undefined : sampleFromSchema(specSchema);
-  const sampleParent = {
+  // Patterns, formats, bounds and required fields honoured; a placeholder and a TODO where the
+  // sampler cannot make a valid value.
+  const sampled = sampleObject(version?.schema, {
     apiVersion: parent.apiVersion,
     kind: parent.kind,
     metadata,
-    ...(spec !== undefined ? { spec } : {}),
-  };
-  const observedParent = {
-    ...sampleParent,
-    metadata: { ...metadata, uid: "00000000-0000-4000-8000-000000000001", generation: 1 },
-  };
-  const kinds = Object.fromEntries([
-    [`${parent.resource}.${parent.crd.group}`, parent.kind],
-    ...controller.children
-      .filter((c) => c.custom)
-      .map((c) => [`${c.resource}.${c.apiVersion.split("/")[0]}`, c.kind]),
-  ]);
-  const request =
-    controller.kind === "CompositeController"
-      ? buildCompositeRequest({ controller: controller.controller, parent: observedParent, kinds })
-      : buildDecoratorRequest({ controller: controller.controller, object: observedParent, kinds });
+  });
+  const sampleParent = sampled.value as KubeObject;
+  // The sample is checked as the API server would check it; what the sampler could not satisfy
+  // is marked where it is, never left for `kubectl apply` to find.
+  const todos: SampleTodo[] = [...sampled.todos];
+  for (const problem of validateSample(version?.schema, sampleParent)) {
+    if (!todos.some((t) => t.path === problem.path))
+      todos.push({ path: problem.path, reason: problem.message });
+  }
+  // Exactly what `npm run generate` (`gen controller --request --parent`) makes of these files.
+  const request = requestFixture({
+    controller: controller.controller,
+    parent: sampleParent,
+    crds: readCrds([{ path: "deploy/crd.yaml", content: crdContent }]).crds,
+  });
   const example = `examples/${parent.crd.kind.toLowerCase()}.yaml`;
 
   const files: ScaffoldFile[] = [
-    { path: "package.json", content: packageJson(options) },
+    { path: "package.json", content: packageJson(options, example) },
     { path: "tsconfig.json", content: TSCONFIG },
     { path: "tsconfig.build.json", content: TSCONFIG_BUILD },
     { path: "vitest.config.ts", content: VITEST_CONFIG },
@@ -370,11 +404,15 @@ function build(options: ProjectOptions): Project {
     { path: "deploy/crd.yaml", content: crdContent },
     ...controller.files,
     ...sources,
-    { path: "fixtures/sync-request.json", content: `${JSON.stringify(request, null, 2)}\n` },
+    { path: FIXTURE, content: `${JSON.stringify(request, null, 2)}\n` },
     {
       path: example,
-      content: stringify(sampleParent, { lineWidth: 0, aliasDuplicateObjects: false }),
+      content: exampleYaml(sampleParent, todos),
     },
   ];
-  return { files, controller, fixture: "fixtures/sync-request.json", notes: generated.notes };
+  const notes = [
+    ...generated.notes,
+    ...todos.map((t) => `${example}: ${t.path || "the object"}: TODO ${t.reason}`),
+  ];
+  return { files, controller, fixture: FIXTURE, notes };
 }

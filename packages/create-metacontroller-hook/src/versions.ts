@@ -19,6 +19,15 @@ export const PROJECT_DEV_DEPENDENCIES: { readonly [name: string]: string } = {
   vitest: "^4.1.12",
 };
 
+/**
+ * Transitive pins (npm `overrides`, `pnpm.overrides`, yarn `resolutions`), as the monorepo's
+ * pnpm-workspace.yaml pins them: light-my-request >= 6.8 (through fastify) needs cookie 2, which
+ * declares Node >= 22 and made every install on Node 20 warn EBADENGINE.
+ */
+export const PROJECT_OVERRIDES: { readonly [name: string]: string } = {
+  "light-my-request": "6.6.0",
+};
+
 /** The @metahook packages a project depends on directly, and those they pull in. */
 export const METAHOOK_PACKAGES = [
   "@metahook/runtime",

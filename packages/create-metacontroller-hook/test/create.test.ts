@@ -10,8 +10,8 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Writable } from "node:stream";
-import { readControllers } from "@metahook/gen-controller";
-import { REPO_ROOT, SHARED } from "@metahook/test-support";
+import { readControllers, validateSample } from "@metahook/gen-controller";
+import { REFERENCE, REPO_ROOT } from "@metahook/test-support";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -23,6 +23,7 @@ import {
   type Exec,
   PROJECT_DEPENDENCIES,
   PROJECT_DEV_DEPENDENCIES,
+  PROJECT_OVERRIDES,
   type PromptAdapter,
   parseFlags,
   publishedDependencies,
@@ -290,7 +291,8 @@ describe("non-interactive (no TTY, or CI set)", () => {
     );
     expect(pkg.scripts.gen).toBe("metahook gen");
     expect(pkg.dependencies["@metahook/runtime"]).toMatch(/^\^\d+\.\d+\.\d+/);
-    expect(pkg.overrides).toBeUndefined();
+    // Only the transitive pins: the @metahook packages come from the registry.
+    expect(pkg.overrides).toEqual(PROJECT_OVERRIDES);
     const request = JSON.parse(read("fixtures/sync-request.json"));
     expect(request.controller.metadata.name).toBe(name);
     expect(request.finalizing).toBe(false);
@@ -564,6 +566,11 @@ describe("dependencies", () => {
     }
   });
 
+  it("transitive pins match the monorepo's overrides", () => {
+    const { overrides } = parse(readFileSync(join(REPO_ROOT, "pnpm-workspace.yaml"), "utf8"));
+    expect(PROJECT_OVERRIDES).toEqual(overrides);
+  });
+
   it("--metahook-source turns packed tarballs into file: specs and overrides", async () => {
     const dir = freshDir("tarballs");
     for (const f of [
@@ -609,7 +616,7 @@ describe("--help and --version", () => {
 });
 
 describe("buildProject over Metacontroller's upstream example CRDs", () => {
-  const examples = join(SHARED, "metacontroller/examples");
+  const examples = join(REFERENCE, "metacontroller/examples");
   const crdFiles = readdirSync(examples, { recursive: true, encoding: "utf8" })
     .filter((f) => /\.ya?ml$/.test(f))
     .filter((f) =>
@@ -652,5 +659,86 @@ describe("buildProject over Metacontroller's upstream example CRDs", () => {
       "ConfigMap.v1",
       "Secret.v1",
     ]);
+  });
+});
+
+describe("the sample parent is valid against its own CRD", () => {
+  const crd = (spec: string) => `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: { name: sites.example.com }
+spec:
+  group: example.com
+  scope: Namespaced
+  names: { plural: sites, singular: site, kind: Site }
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+${spec}
+`;
+  // Every field constrained, as the issue's `domain: example` was: none of them accepts "example".
+  const constrained = crd(`              type: object
+              required: [domain, tier, owner, replicas, token, since]
+              properties:
+                domain: { type: string, pattern: '^[a-z0-9-]+(\\.[a-z0-9-]+)+$' }
+                tier: { type: string, enum: [gold, silver] }
+                owner: { type: string, minLength: 12, maxLength: 20 }
+                replicas: { type: integer, minimum: 3, maximum: 7 }
+                token: { type: string, format: uuid }
+                since: { type: string, format: date }
+                ratio: { type: number, minimum: 0.5, default: 0.75 }`);
+  const impossible = crd(`              type: object
+              required: [code]
+              properties:
+                code: { type: string, pattern: '^x$', minLength: 3 }`);
+
+  const build = (content: string) =>
+    buildProject({
+      name: "sites",
+      parent: { crd: { path: "crd.yaml", content } },
+      children: "configmaps.v1",
+      template: "composite",
+      hookVersion: "v1",
+      packageManager: "npm",
+      dependencies: publishedDependencies(),
+    });
+  const schemaOf = (content: string) =>
+    (parse(content) as { spec: { versions: { schema: { openAPIV3Schema: unknown } }[] } }).spec
+      .versions[0]?.schema.openAPIV3Schema;
+
+  it("honours pattern, enum, format, bounds, lengths and required: the example, the fixture and the test agree", () => {
+    const project = build(constrained);
+    const byPath = new Map(project.files.map((f) => [f.path, f.content]));
+    const text = byPath.get("examples/site.yaml") ?? "";
+    const example = parse(text) as { spec: { [key: string]: unknown } };
+    expect(validateSample(schemaOf(constrained), example)).toEqual([]);
+    expect(text).not.toContain("TODO");
+    expect(Object.keys(example.spec).sort()).toEqual(
+      ["domain", "owner", "ratio", "replicas", "since", "tier", "token"].sort(),
+    );
+    const request = JSON.parse(byPath.get("fixtures/sync-request.json") ?? "{}");
+    expect(request.parent.spec).toEqual(example.spec);
+    expect(byPath.get("src/site-controller.test.ts")).toContain(
+      JSON.stringify(example.spec.domain),
+    );
+    expect(project.notes.filter((n) => n.includes("TODO"))).toEqual([]);
+  });
+
+  it("writes a marked placeholder and a TODO where no valid value exists", () => {
+    const project = build(impossible);
+    const text = project.files.find((f) => f.path === "examples/site.yaml")?.content ?? "";
+    const example = parse(text) as { spec: { code: string } };
+    expect(example.spec.code.startsWith("TODO")).toBe(true);
+    expect(text).toMatch(
+      /code: .* # TODO: set a value that must match \^x\$, have at least 3 characters/,
+    );
+    expect(project.notes).toContainEqual(
+      expect.stringMatching(/^examples\/site\.yaml: spec\.code: TODO /),
+    );
   });
 });

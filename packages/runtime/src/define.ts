@@ -8,9 +8,11 @@ import type {
   DecoratorHookResponse,
   HookName,
   HookVersion,
+  Keying,
   KubeObject,
   ObjectTypes,
 } from "./types.js";
+import type { SchemaModels } from "./validate.js";
 
 /** A value or a promise of it. */
 export type Awaitable<T> = T | Promise<T>;
@@ -56,59 +58,73 @@ export interface ControllerOptions<K extends string = string> {
    * Built-in kinds are known; other kinds are taken as namespaced.
    */
   clusterScopedKinds?: readonly K[];
+  /**
+   * Schemas of custom kinds by group key, for validating desired children and the parent's
+   * status (`models` in the module `metahook gen controller` writes). Built-in kinds are
+   * validated against kubernetes-models' schemas without this. Validation runs in
+   * `invokeHook` and `metahook run`/`dev` by default, and in `metahook serve` when asked.
+   */
+  models?: SchemaModels;
 }
 
 const BRAND: unique symbol = Symbol.for("metahook.controller");
 
 /**
  * A CompositeController's hooks, typed over its parent `P`, children `C` and related
- * objects `R` (group key → object type). Made by {@link defineCompositeController}.
+ * objects `R` (group key → object type), the keying `K` of observed objects, and the
+ * desired children `D` (by default `C`; `gen controller` passes the input types of custom
+ * kinds, whose defaulted fields may be left out). Made by {@link defineCompositeController}.
  */
 export interface CompositeControllerDefinition<
   P extends KubeObject = KubeObject,
   C extends ObjectTypes = ObjectTypes,
   R extends ObjectTypes = ObjectTypes,
+  K extends Keying = Keying,
+  D extends ObjectTypes = C,
 > extends ControllerOptions<Extract<keyof C | keyof R, string>> {
   readonly [BRAND]: "CompositeController";
   readonly kind: "CompositeController";
   /** Computes the parent's status and the complete desired set of children. */
   sync(
-    request: CompositeHookRequest<P, C, R>,
+    request: CompositeHookRequest<P, C, R, K>,
     context: HookContext,
-  ): Awaitable<CompositeHookResponse<P, C>>;
+  ): Awaitable<CompositeHookResponse<P, D>>;
   /** Called instead of `sync` while the parent is being deleted (`finalizing: true`). */
   finalize?(
-    request: CompositeHookRequest<P, C, R>,
+    request: CompositeHookRequest<P, C, R, K>,
     context: HookContext,
-  ): Awaitable<CompositeHookResponse<P, C>>;
+  ): Awaitable<CompositeHookResponse<P, D>>;
   /** Declares which related objects Metacontroller sends; a function of `parent.spec` only. */
   customize?(
-    request: CustomizeHookRequest<P>,
+    request: CustomizeHookRequest<P, K["parent"]>,
     context: HookContext,
   ): Awaitable<CustomizeHookResponse>;
 }
 
 /**
  * A DecoratorController's hooks, typed over the decorated object `O`, its attachments
- * `A` and related objects `R`. Made by {@link defineDecoratorController}.
+ * `A` and related objects `R`, the keying `K` and the desired attachments `D`. Made by
+ * {@link defineDecoratorController}.
  */
 export interface DecoratorControllerDefinition<
   O extends KubeObject = KubeObject,
   A extends ObjectTypes = ObjectTypes,
   R extends ObjectTypes = ObjectTypes,
+  K extends Keying = Keying,
+  D extends ObjectTypes = A,
 > extends ControllerOptions<Extract<keyof A | keyof R, string>> {
   readonly [BRAND]: "DecoratorController";
   readonly kind: "DecoratorController";
   sync(
-    request: DecoratorHookRequest<O, A, R>,
+    request: DecoratorHookRequest<O, A, R, K>,
     context: HookContext,
-  ): Awaitable<DecoratorHookResponse<O, A>>;
+  ): Awaitable<DecoratorHookResponse<O, D>>;
   finalize?(
-    request: DecoratorHookRequest<O, A, R>,
+    request: DecoratorHookRequest<O, A, R, K>,
     context: HookContext,
-  ): Awaitable<DecoratorHookResponse<O, A>>;
+  ): Awaitable<DecoratorHookResponse<O, D>>;
   customize?(
-    request: CustomizeHookRequest<O>,
+    request: CustomizeHookRequest<O, K["parent"]>,
     context: HookContext,
   ): Awaitable<CustomizeHookResponse>;
 }
@@ -116,9 +132,9 @@ export interface DecoratorControllerDefinition<
 /** Either kind of controller definition. */
 export type ControllerDefinition =
   // biome-ignore lint/suspicious/noExplicitAny: variance escape hatch so any typed definition is accepted where "some controller" is meant
-  | CompositeControllerDefinition<any, any, any>
+  | CompositeControllerDefinition<any, any, any, any, any>
   // biome-ignore lint/suspicious/noExplicitAny: as above
-  | DecoratorControllerDefinition<any, any, any>;
+  | DecoratorControllerDefinition<any, any, any, any, any>;
 
 /**
  * A bare hook function, served at `/<name>` like kubecfg's httpd serves a Jsonnet
@@ -152,17 +168,21 @@ function checkHooks(kind: string, hooks: { [key: string]: unknown }): void {
 /**
  * Defines a CompositeController's hooks. Serve the result as a module's default
  * export (`metahook serve blogs.ts` → `/blogs/sync`, `/blogs/finalize`, `/blogs/customize`).
+ * The type arguments come from `metahook gen controller` (`<name>.generated.ts`); with its
+ * `Keying`, looking an observed object up with the wrong kind of key does not compile.
+ * Annotate each hook's return type (as below): TypeScript checks a returned object literal
+ * for misspelled fields only against a declared return type.
  *
  * @example
  * ```ts
- * import { defineCompositeController } from "@metahook/runtime";
- * import type { ISecret } from "kubernetes-models/v1/Secret";
- * import type { Blog } from "./types/blog.example.com/v1/Blog.js";
+ * import { defineCompositeController, getObject } from "@metahook/runtime";
+ * import type { Children, Keying, Parent, Related, SyncRequest, SyncResponse } from "./blog.generated.js";
  *
- * export default defineCompositeController<Blog, { "Secret.v1": ISecret }>({
- *   sync({ parent, children }) {
- *     const name = `${parent.metadata?.name}-creds`;
- *     const existing = children["Secret.v1"][name];
+ * export default defineCompositeController<Parent, Children, Related, Keying>({
+ *   sync({ parent, children }: SyncRequest): SyncResponse {
+ *     const name = `${parent.metadata.name}-creds`;
+ *     // Under hook v2 the key is "namespace/name"; getObject finds it under either keying.
+ *     const existing = getObject(children["Secret.v1"], name, parent.metadata.namespace);
  *     return {
  *       status: { ready: existing !== undefined },
  *       children: [{ apiVersion: "v1", kind: "Secret", metadata: { name }, stringData: { user: "blog" } }],
@@ -175,7 +195,11 @@ export function defineCompositeController<
   P extends KubeObject = KubeObject,
   C extends ObjectTypes = ObjectTypes,
   R extends ObjectTypes = ObjectTypes,
->(hooks: Hooks<CompositeControllerDefinition<P, C, R>>): CompositeControllerDefinition<P, C, R> {
+  K extends Keying = Keying,
+  D extends ObjectTypes = C,
+>(
+  hooks: Hooks<CompositeControllerDefinition<P, C, R, K, D>>,
+): CompositeControllerDefinition<P, C, R, K, D> {
   checkHooks("CompositeController", hooks as unknown as { [key: string]: unknown });
   return Object.freeze({
     ...hooks,
@@ -194,7 +218,7 @@ export function defineCompositeController<
  * import type { IPod } from "kubernetes-models/v1/Pod";
  *
  * export default defineDecoratorController<IPod>({
- *   sync: ({ object }) => ({ labels: { "pod-name": object.metadata?.name ?? null } }),
+ *   sync: ({ object }) => ({ labels: { "pod-name": object.metadata.name } }),
  * });
  * ```
  */
@@ -202,7 +226,11 @@ export function defineDecoratorController<
   O extends KubeObject = KubeObject,
   A extends ObjectTypes = ObjectTypes,
   R extends ObjectTypes = ObjectTypes,
->(hooks: Hooks<DecoratorControllerDefinition<O, A, R>>): DecoratorControllerDefinition<O, A, R> {
+  K extends Keying = Keying,
+  D extends ObjectTypes = A,
+>(
+  hooks: Hooks<DecoratorControllerDefinition<O, A, R, K, D>>,
+): DecoratorControllerDefinition<O, A, R, K, D> {
   checkHooks("DecoratorController", hooks as unknown as { [key: string]: unknown });
   return Object.freeze({
     ...hooks,

@@ -83,7 +83,7 @@ export function objectKey(object: KubeObject, options: ObjectKeyOptions): string
  *
  * @example
  * ```ts
- * const secret = getObject(request.children["Secret.v1"], "db", request.parent.metadata?.namespace);
+ * const secret = getObject(request.children["Secret.v1"], "db", request.parent.metadata.namespace);
  * ```
  */
 export function getObject<T extends KubeObject>(

@@ -14,7 +14,10 @@ import { HookError } from "./errors.js";
 import { type Endpoint, runHook } from "./invoke.js";
 import { groupKey, objectKey } from "./keys.js";
 import { DEFAULT_HOOK_TIMEOUT_MS } from "./plugin.js";
-import { builtinResource } from "./resources.js";
+import { clone, type KindTable, normalizeController, resolveKind } from "./rules.js";
+
+export type { KindTable } from "./rules.js";
+
 import type {
   CompositeController,
   CompositeHookRequest,
@@ -26,11 +29,14 @@ import type {
   DecoratorHookResponse,
   HookName,
   HookVersion,
+  Keying,
   KubeObject,
   ObjectTypes,
+  Observed,
   ObservedObjects,
   RelatedResourceRule,
 } from "./types.js";
+import { checkSchemas, type SchemaProblem, schemaError } from "./validate.js";
 
 /** Options of {@link invokeHook}. */
 export interface InvokeOptions {
@@ -43,6 +49,13 @@ export interface InvokeOptions {
   timeoutMs?: number;
   /** Where the hook's `context.log` writes; default: nowhere. */
   log?: HookLogger;
+  /**
+   * Validate the desired children (or attachments) and the parent's status against their
+   * schemas (kubernetes-models for built-in kinds, the definition's `models` for custom ones),
+   * rejecting with `INVALID_RESPONSE` naming the object and JSON path. Default `true`: a value
+   * only the API server would refuse (`replicas: "1"`) fails the test, not the cluster.
+   */
+  validate?: boolean;
 }
 
 const silent: HookLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -60,16 +73,28 @@ const silent: HookLogger = { debug() {}, info() {}, warn() {}, error() {} };
  * expect(response.children).toHaveLength(1);
  * ```
  */
-export function invokeHook<P extends KubeObject, C extends ObjectTypes, R extends ObjectTypes>(
-  definition: CompositeControllerDefinition<P, C, R>,
-  request: CompositeHookRequest<P, C, R>,
+export function invokeHook<
+  P extends KubeObject,
+  C extends ObjectTypes,
+  R extends ObjectTypes,
+  K extends Keying,
+  D extends ObjectTypes,
+>(
+  definition: CompositeControllerDefinition<P, C, R, K, D>,
+  request: CompositeHookRequest<P, C, R, K>,
   options?: InvokeOptions,
-): Promise<CompositeHookResponse<P, C>>;
-export function invokeHook<O extends KubeObject, A extends ObjectTypes, R extends ObjectTypes>(
-  definition: DecoratorControllerDefinition<O, A, R>,
-  request: DecoratorHookRequest<O, A, R>,
+): Promise<CompositeHookResponse<P, D>>;
+export function invokeHook<
+  O extends KubeObject,
+  A extends ObjectTypes,
+  R extends ObjectTypes,
+  K extends Keying,
+  D extends ObjectTypes,
+>(
+  definition: DecoratorControllerDefinition<O, A, R, K, D>,
+  request: DecoratorHookRequest<O, A, R, K>,
   options?: InvokeOptions,
-): Promise<DecoratorHookResponse<O, A>>;
+): Promise<DecoratorHookResponse<O, D>>;
 export function invokeHook(
   definition: ControllerDefinition,
   request: CustomizeHookRequest,
@@ -96,7 +121,34 @@ export async function invokeHook(
     timeoutMs: options.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
   });
   if (outcome.error) throw outcome.error;
-  return outcome.body === undefined ? undefined : JSON.parse(outcome.body);
+  const response: unknown = outcome.body === undefined ? undefined : JSON.parse(outcome.body);
+  if (options.validate !== false && hook !== "customize") {
+    const problems = await checkResponseSchemas(definition, request, response);
+    if (problems.length > 0) throw schemaError(problems);
+  }
+  return response;
+}
+
+function checkResponseSchemas(
+  definition: ControllerDefinition,
+  request: unknown,
+  response: unknown,
+): Promise<SchemaProblem[]> {
+  const composite = definition.kind === "CompositeController";
+  const answer = (response ?? {}) as {
+    children?: unknown;
+    attachments?: unknown;
+    status?: unknown;
+  };
+  const asked = request as { parent?: KubeObject; object?: KubeObject };
+  const desired = composite ? answer.children : answer.attachments;
+  return checkSchemas({
+    desired: Array.isArray(desired) ? desired : [],
+    desiredField: composite ? "children" : "attachments",
+    parent: composite ? asked.parent : asked.object,
+    status: answer.status,
+    models: definition.models,
+  });
 }
 
 function inferHook(request: unknown): HookName {
@@ -109,80 +161,17 @@ function inferHook(request: unknown): HookName {
 
 // --- request builders -------------------------------------------------------------
 
-/** Maps a custom resource (`resource` or `resource.group`) to its kind, for rules the builder cannot resolve itself. */
-export type KindTable = { readonly [resource: string]: string };
-
-type Json = { [key: string]: unknown };
-
-function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
-// Metacontroller re-serializes its typed Go object: CRD defaults and empty structs appear.
-function normalizeController<T extends CompositeController | DecoratorController>(
-  manifest: unknown,
-  kind: T["kind"],
-): T {
-  if (typeof manifest !== "object" || manifest === null) {
-    throw new HookError("INVALID_DEFINITION", `expected a ${kind} manifest object`);
-  }
-  const c = clone(manifest) as Json;
-  if (c.kind !== undefined && c.kind !== kind) {
+// Metacontroller sends objects read from the API server, which always have a name; a test
+// object without one would exercise a request that cannot happen.
+function observed<T extends KubeObject>(object: T, what: string): Observed<T> {
+  const name = object.metadata?.name;
+  if (typeof name !== "string" || name === "") {
     throw new HookError(
       "INVALID_DEFINITION",
-      `expected a ${kind} manifest, got kind ${String(c.kind)}`,
+      `${what} ${object.kind || "object"} has no metadata.name; Metacontroller always sends one, so give it a name`,
     );
   }
-  const spec = (c.spec ?? {}) as Json;
-  const hooks = (spec.hooks ?? {}) as { [hook: string]: Json | undefined };
-  for (const hook of Object.values(hooks)) {
-    if (hook && hook.version === undefined) hook.version = "v1";
-  }
-  const rules = (kind === "CompositeController" ? spec.childResources : spec.attachments) as
-    | Json[]
-    | undefined;
-  for (const rule of rules ?? []) {
-    const strategy = rule.updateStrategy as Json | undefined;
-    if (strategy && kind === "CompositeController" && strategy.statusChecks === undefined) {
-      strategy.statusChecks = {};
-    }
-  }
-  return {
-    kind,
-    apiVersion: "metacontroller.k8s.io/v1alpha1",
-    metadata: (c.metadata as Json | undefined) ?? {},
-    spec,
-    status: {},
-  } as unknown as T;
-}
-
-function naivePlural(kind: string): string {
-  const lower = kind.toLowerCase();
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
-  return `${lower}s`;
-}
-
-function resolveKind(
-  rule: { apiVersion: string; resource: string },
-  objects: readonly KubeObject[],
-  kinds: KindTable | undefined,
-): string {
-  const builtin = builtinResource(rule.apiVersion, rule.resource);
-  if (builtin) return builtin.kind;
-  const slash = rule.apiVersion.lastIndexOf("/");
-  const group = slash === -1 ? "" : rule.apiVersion.slice(0, slash);
-  const explicit =
-    kinds?.[group ? `${rule.resource}.${group}` : rule.resource] ?? kinds?.[rule.resource];
-  if (explicit) return explicit;
-  const seen = objects.find(
-    (o) => o.apiVersion === rule.apiVersion && naivePlural(o.kind) === rule.resource,
-  );
-  if (seen) return seen.kind;
-  throw new HookError(
-    "INVALID_DEFINITION",
-    `cannot tell the kind of rule {apiVersion: ${rule.apiVersion}, resource: ${rule.resource}}; pass kinds: { "${group ? `${rule.resource}.${group}` : rule.resource}": "<Kind>" }`,
-  );
+  return clone(object) as Observed<T>;
 }
 
 function groupObjects(
@@ -191,15 +180,16 @@ function groupObjects(
   hookVersion: HookVersion,
   parent: KubeObject,
 ): ObservedObjects<ObjectTypes> {
-  const out: { [key: string]: { [inner: string]: KubeObject } } = {};
+  const out: { [key: string]: { [inner: string]: Observed<KubeObject> } } = {};
   for (const rule of rules) out[groupKey(rule.apiVersion, rule.kind)] ??= {};
   for (const object of objects) {
+    observed(object, "an observed");
     const key = groupKey(object.apiVersion, object.kind);
     const group = out[key];
     if (!group) continue;
     const inner = objectKey(object, { hookVersion, parentNamespace: parent.metadata?.namespace });
     // v1 drops objects a namespaced parent cannot see (other namespaces, cluster scope).
-    if (inner !== undefined) group[inner] = clone(object);
+    if (inner !== undefined) group[inner] = clone(object) as Observed<KubeObject>;
   }
   return out;
 }
@@ -279,7 +269,8 @@ export function buildCompositeRequest<
   P extends KubeObject,
   C extends ObjectTypes = ObjectTypes,
   R extends ObjectTypes = ObjectTypes,
->(input: CompositeRequestInput<P>): CompositeHookRequest<P, C, R> {
+  K extends Keying = Keying,
+>(input: CompositeRequestInput<P>): CompositeHookRequest<P, C, R, K> {
   const controller = normalizeController<CompositeController>(
     input.controller,
     "CompositeController",
@@ -293,9 +284,9 @@ export function buildCompositeRequest<
   );
   return {
     controller,
-    parent: clone(input.parent),
-    children: own as ObservedObjects<C>,
-    related: related as ObservedObjects<R>,
+    parent: observed(input.parent, "the parent") as CompositeHookRequest<P, C, R, K>["parent"],
+    children: own as ObservedObjects<C, K>,
+    related: related as ObservedObjects<R, K>,
     finalizing,
   };
 }
@@ -314,7 +305,8 @@ export function buildDecoratorRequest<
   O extends KubeObject,
   A extends ObjectTypes = ObjectTypes,
   R extends ObjectTypes = ObjectTypes,
->(input: DecoratorRequestInput<O>): DecoratorHookRequest<O, A, R> {
+  K extends Keying = Keying,
+>(input: DecoratorRequestInput<O>): DecoratorHookRequest<O, A, R, K> {
   const controller = normalizeController<DecoratorController>(
     input.controller,
     "DecoratorController",
@@ -328,9 +320,9 @@ export function buildDecoratorRequest<
   );
   return {
     controller,
-    object: clone(input.object),
-    attachments: own as ObservedObjects<A>,
-    related: related as ObservedObjects<R>,
+    object: observed(input.object, "the object") as DecoratorHookRequest<O, A, R, K>["object"],
+    attachments: own as ObservedObjects<A, K>,
+    related: related as ObservedObjects<R, K>,
     finalizing,
   };
 }
@@ -345,5 +337,23 @@ export function buildCustomizeRequest<P extends KubeObject>(input: {
     kind === "DecoratorController"
       ? normalizeController<DecoratorController>(input.controller, "DecoratorController")
       : normalizeController<CompositeController>(input.controller, "CompositeController");
-  return { controller, parent: clone(input.parent) };
+  return { controller, parent: observed(input.parent, "the parent") };
 }
+
+export {
+  type ConvergeInput,
+  type ConvergeResult,
+  type ConvergeRound,
+  converge,
+  DECORATOR_ANNOTATION,
+  jsonDiff,
+  LAST_APPLIED_ANNOTATION,
+  type Plan,
+  type PlanAction,
+  type PlannedChild,
+  planAnswer,
+  planChanges,
+  type UpdateMethod,
+} from "./converge.js";
+
+export { type RecordedExchange, type ReplayResult, replayExchange } from "./replay.js";

@@ -28,14 +28,83 @@ export interface KubeObject {
  */
 export type ObjectTypes = { [groupKey: string]: KubeObject };
 
+/** Hook API versions; they differ only in how observed objects are keyed. */
+export type HookVersion = "v1" | "v2";
+
+/** The scope of a Kubernetes kind. */
+export type Scope = "Namespaced" | "Cluster";
+
 /**
- * Observed objects as Metacontroller sends them: one entry per group key (always
- * present, possibly empty), each a map from inner key to object. The inner key is
- * `name` or `namespace/name` depending on the hook version; use {@link getObject}
- * to look objects up in a way that works for both.
+ * How Metacontroller keys the observed objects of one request (CONTRACT.md §4): the sync or
+ * finalize hook's version, the parent's scope, and which group keys are cluster-scoped kinds.
+ * `metahook gen controller` emits it for each controller (`Keying` in `<name>.generated.ts`),
+ * which makes a lookup with the wrong kind of key a compile error:
+ *
+ * | parent | object | v1 key | v2 key |
+ * | --- | --- | --- | --- |
+ * | namespaced | namespaced | `name` | `namespace/name` |
+ * | cluster | namespaced | `namespace/name` | `namespace/name` |
+ * | any | cluster-scoped | `name` | `name` |
+ *
+ * The default, `Keying` itself, says nothing (any version, any scope) and types every inner
+ * key as a plain `string`: look objects up with {@link getObject} and a namespace there.
+ *
+ * @example
+ * ```ts
+ * import type { Keying } from "@metahook/runtime";
+ * type BlogKeying = { version: "v2"; parent: "Namespaced"; clusterScoped: never } satisfies Keying;
+ * ```
  */
-export type ObservedObjects<T extends ObjectTypes> = {
-  [K in keyof T]: { [innerKey: string]: T[K] };
+export interface Keying {
+  readonly version: HookVersion;
+  readonly parent: Scope;
+  /** The group keys of cluster-scoped kinds, as a union; `never` when every kind is namespaced. */
+  readonly clusterScoped: string;
+}
+
+/** A `namespace/name` inner key. */
+export type QualifiedKey = `${string}/${string}`;
+
+/**
+ * The inner key type of group `G` under keying `K`: {@link QualifiedKey} where Metacontroller
+ * keys by `namespace/name` (every namespaced object under v2, namespaced objects of a
+ * cluster-scoped parent under v1), else a bare `name`.
+ */
+export type InnerKey<K extends Keying, G> = G extends K["clusterScoped"]
+  ? string
+  : [K["version"]] extends ["v2"]
+    ? QualifiedKey
+    : [K["parent"]] extends ["Cluster"]
+      ? QualifiedKey
+      : string;
+
+/** The scope of group `G`'s kind under keying `K`. */
+export type ScopeOf<K extends Keying, G> = G extends K["clusterScoped"] ? "Cluster" : "Namespaced";
+
+/**
+ * An object as Metacontroller sends it: read from the API server, so it always has
+ * `metadata.name`, and `metadata.namespace` when its kind is namespaced.
+ */
+export type Observed<T extends KubeObject, S extends Scope = Scope> = T & {
+  metadata: ObjectMeta & { name: string } & (S extends "Namespaced"
+      ? { namespace: string }
+      : unknown);
+};
+
+/**
+ * An object as a hook returns it: `metadata.name` is required (Metacontroller identifies
+ * children by it); the namespace defaults to the parent's.
+ */
+export type Desired<T extends KubeObject> = T & { metadata: ObjectMeta & { name: string } };
+
+/**
+ * Observed objects as Metacontroller sends them: one entry per group key (always present,
+ * possibly empty), each a map from inner key to object. The inner key is `name` or
+ * `namespace/name` depending on the hook version and scopes; with a {@link Keying} from
+ * `gen controller` the type says which, and {@link getObject} works under any keying.
+ */
+export type ObservedObjects<T extends ObjectTypes, K extends Keying = Keying> = {
+  [G in keyof T]: { [key in InnerKey<K, G>]: Observed<T[G], ScopeOf<K, G>> };
 };
 
 /**
@@ -43,16 +112,13 @@ export type ObservedObjects<T extends ObjectTypes> = {
  * `metadata.name` required (Metacontroller needs it to identify the object).
  */
 export type DesiredObject<T extends ObjectTypes> = {
-  [K in keyof T]: T[K] & { metadata: ObjectMeta & { name: string } };
+  [K in keyof T]: Desired<T[K]>;
 }[keyof T];
 
 /** The `status` type of an object type, or a free-form object when it declares none. */
 export type StatusOf<P> = P extends { status?: infer S }
   ? Exclude<S, undefined>
   : { [key: string]: unknown };
-
-/** Hook API versions; they differ only in how observed objects are keyed. */
-export type HookVersion = "v1" | "v2";
 
 /** Names of the hooks metahook serves. */
 export type HookName = "sync" | "finalize" | "customize";
@@ -163,16 +229,18 @@ export interface DecoratorController {
  * @typeParam P - the parent type
  * @typeParam C - the children: group key → object type
  * @typeParam R - the related objects (from the customize hook): group key → object type
+ * @typeParam K - how observed objects are keyed ({@link Keying}; `gen controller` emits it)
  */
 export interface CompositeHookRequest<
   P extends KubeObject = KubeObject,
   C extends ObjectTypes = ObjectTypes,
   R extends ObjectTypes = ObjectTypes,
+  K extends Keying = Keying,
 > {
   controller: CompositeController;
-  parent: P;
-  children: ObservedObjects<C>;
-  related: ObservedObjects<R>;
+  parent: Observed<P, K["parent"]>;
+  children: ObservedObjects<C, K>;
+  related: ObservedObjects<R, K>;
   /** `true` when Metacontroller calls the finalize hook. */
   finalizing: boolean;
 }
@@ -180,10 +248,11 @@ export interface CompositeHookRequest<
 /** Fields a composite sync/finalize response may carry besides `children`. */
 interface CompositeResponseFields<P extends KubeObject> {
   /**
-   * Replaces the parent's `.status` entirely; Metacontroller adds
-   * `observedGeneration`. `null` or absent clears it to `{observedGeneration}`.
+   * Replaces the parent's `.status` entirely; Metacontroller adds `observedGeneration`.
+   * Required, because leaving it out is not "unchanged": an absent or `null` status
+   * clears the parent's status to `{observedGeneration}`. Say `null` to mean exactly that.
    */
-  status?: StatusOf<P> | null;
+  status: StatusOf<P> | null;
   /** Requeue this parent once after that many seconds (fractions allowed). */
   resyncAfterSeconds?: number;
   /** Finalize only: `true` lets Metacontroller remove its finalizer. */
@@ -207,16 +276,18 @@ export type CompositeHookResponse<
  * @typeParam O - the decorated (target) object type
  * @typeParam A - the attachments: group key → object type
  * @typeParam R - the related objects: group key → object type
+ * @typeParam K - how observed objects are keyed ({@link Keying}; `gen controller` emits it)
  */
 export interface DecoratorHookRequest<
   O extends KubeObject = KubeObject,
   A extends ObjectTypes = ObjectTypes,
   R extends ObjectTypes = ObjectTypes,
+  K extends Keying = Keying,
 > {
   controller: DecoratorController;
-  object: O;
-  attachments: ObservedObjects<A>;
-  related: ObservedObjects<R>;
+  object: Observed<O, K["parent"]>;
+  attachments: ObservedObjects<A, K>;
+  related: ObservedObjects<R, K>;
   finalizing: boolean;
 }
 
@@ -244,9 +315,9 @@ export type DecoratorHookResponse<
     : { attachments: DesiredObject<A>[] });
 
 /** The request of a customize hook (the field is `parent` for both controller kinds). */
-export interface CustomizeHookRequest<P extends KubeObject = KubeObject> {
+export interface CustomizeHookRequest<P extends KubeObject = KubeObject, S extends Scope = Scope> {
   controller: CompositeController | DecoratorController;
-  parent: P;
+  parent: Observed<P, S>;
 }
 
 /** One rule of a customize response: which related objects to send with each sync. */

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { type Logger, pino } from "pino";
 import { createHookServer, type HookServer, type HookServerOptions } from "../src/index.js";
 
-export { FIXTURES, fixture, fixtureNames, SHARED } from "@metahook/test-support";
+export { FIXTURES, fixture, fixtureNames } from "@metahook/test-support";
 
 /** A pino logger that keeps every line, for assertions on what is logged. */
 export function memoryLogger(level = "trace"): { logger: Logger; lines: () => string[] } {

@@ -15,10 +15,10 @@ const labels = { app: "nginx", component: "backend" };
 
 const echo = defineCompositeController({
   sync: ({ parent }) => ({
-    status: { seen: parent.metadata?.name },
+    status: { seen: parent.metadata.name },
     children: [{ apiVersion: "v1", kind: "Pod", metadata: { name: "p0", labels } }],
   }),
-  finalize: () => ({ children: [], finalized: true }),
+  finalize: () => ({ status: null, children: [], finalized: true }),
 });
 
 function rawPost(url: string, body: string, headers: Record<string, string>) {
@@ -230,12 +230,12 @@ describe("routing", () => {
         `${base}/echo/sync`,
         fixture("composite-finalize-v1-namespaced-catset.request.json"),
       );
-      expect(res.json).toEqual({ children: [], finalized: true });
+      expect(res.json).toEqual({ status: null, children: [], finalized: true });
       const direct = await postJson(
         `${base}/echo/finalize`,
         fixture("composite-finalize-v1-namespaced-catset.request.json"),
       );
-      expect(direct.json).toEqual({ children: [], finalized: true });
+      expect(direct.json).toEqual({ status: null, children: [], finalized: true });
     });
   });
 
@@ -351,6 +351,7 @@ describe("health, readiness, metrics, logs", () => {
     };
     const secrets = defineCompositeController({
       sync: () => ({
+        status: null,
         children: [
           {
             apiVersion: "v1",
@@ -393,7 +394,7 @@ describe("graceful shutdown", () => {
       async sync() {
         entered();
         await gate;
-        return { children: [] };
+        return { status: null, children: [] };
       },
     });
     const server = createHookServer({ controllers: { slow }, logger: false, shutdownDelayMs: 100 });
@@ -406,7 +407,7 @@ describe("graceful shutdown", () => {
     release();
     const res = await inFlight;
     expect(res.status).toBe(200);
-    expect(res.json).toEqual({ children: [] });
+    expect(res.json).toEqual({ status: null, children: [] });
     await closed;
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });

@@ -1,7 +1,10 @@
 /**
- * Test helpers shared across the workspace. The reference material (`shared/`: Metacontroller's
- * contract, fixtures, CRDs and examples, real-world CRDs) lives beside the repository — CI clones
- * the repo with `shared/` next to it — or wherever `METAHOOK_SHARED` points.
+ * Test helpers shared across the workspace. The reference data the tests use (Metacontroller's
+ * hook fixtures, CRDs and example manifests, and real-world CRDs for the generator) lives in the
+ * repository under `test/fixtures/` (provenance and licences in its README), so a clone needs
+ * nothing beside it. A `shared/` directory beside the repository, or `METAHOOK_SHARED`, is an
+ * optional extra corpus: when present, `test/e2e/reference.test.ts` checks that the copy is
+ * current.
  *
  * @example
  * ```ts
@@ -12,7 +15,7 @@
  *
  * @packageDocumentation
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
@@ -20,13 +23,25 @@ import { parseAllDocuments } from "yaml";
 /** The repository's root directory. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
-/** `shared/` beside the repository, or `METAHOOK_SHARED`. */
-export const SHARED = process.env.METAHOOK_SHARED ?? resolve(REPO_ROOT, "../shared");
+/**
+ * The reference data in the repository (`test/fixtures`), laid out as `shared/` is:
+ * `metacontroller/{fixtures,crds,examples}` and `crds/` (with `crds/index.tsv`).
+ */
+export const REFERENCE = join(REPO_ROOT, "test/fixtures");
 
-/** Metacontroller's hook fixtures. */
-export const FIXTURES = join(SHARED, "metacontroller/fixtures");
+/**
+ * The optional extra corpus: `METAHOOK_SHARED`, else `shared/` beside the repository, when it
+ * exists; `undefined` otherwise. Tests must pass without it.
+ */
+export const EXTRA_CORPUS: string | undefined = (() => {
+  const dir = process.env.METAHOOK_SHARED ?? resolve(REPO_ROOT, "../shared");
+  return existsSync(join(dir, "metacontroller")) ? dir : undefined;
+})();
 
-/** A fixture from `shared/metacontroller/fixtures`, parsed. */
+/** Metacontroller's hook fixtures (`test/fixtures/metacontroller/fixtures`). */
+export const FIXTURES = join(REFERENCE, "metacontroller/fixtures");
+
+/** A fixture from `test/fixtures/metacontroller/fixtures`, parsed. */
 export function fixture<T = unknown>(name: string): T {
   return JSON.parse(readFileSync(join(FIXTURES, name), "utf8")) as T;
 }

@@ -1,9 +1,11 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { sourcePath, sourceRoot, typesBanner } from "../banner.js";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
 import { shellQuote } from "../shell.js";
+import { putRequest, renderRequest } from "./gen-request.js";
 
 interface GenControllerOptions {
   readonly crd: string[];
@@ -11,6 +13,10 @@ interface GenControllerOptions {
   readonly check?: boolean;
   readonly name?: string;
   readonly related?: string;
+  /** commander: `--no-skeleton` sets it false. */
+  readonly skeleton: boolean;
+  readonly request?: string;
+  readonly parent?: string;
 }
 
 /**
@@ -37,9 +43,15 @@ export function registerGenController(gen: Command, ctx: CommandContext): void {
       "related kinds of the customize hook, e.g. configmaps.v1,namespaces.v1",
     )
     .option(
+      "--request <file>",
+      "also write the sync request Metacontroller would send for --parent (as `metahook gen request` does)",
+    )
+    .option("--parent <file>", "the sample parent of --request, as YAML or JSON")
+    .option(
       "--check",
       "write nothing; exit 1 and list generated files that differ (the skeleton is yours and never drifts)",
     )
+    .option("--no-skeleton", "generate the types only: no controller skeleton or test")
     .action(async (controller: string, options: GenControllerOptions) => {
       await genController(controller, options, ctx);
     });
@@ -53,15 +65,29 @@ async function genController(
   const { output } = ctx;
   const started = performance.now();
   const outDir = resolve(ctx.cwd, options.out);
-  const command = [
+  if ((options.request === undefined) !== (options.parent === undefined)) {
+    throw new CliError(
+      "USAGE",
+      "--request and --parent go together: --request fixtures/sync-request.json --parent examples/<kind>.yaml",
+    );
+  }
+  // What the user would type again (for messages), and what banners name: the same command
+  // with paths relative to the project and without the output directory, so that generated
+  // files are identical wherever they are generated from and to.
+  const rerun = [
     "metahook gen controller",
     shellQuote(controllerPath),
     ...(options.crd.length > 0 ? ["--crd", ...options.crd.map(shellQuote)] : []),
     ...(options.name ? ["--name", shellQuote(options.name)] : []),
     ...(options.related ? ["--related", shellQuote(options.related)] : []),
+    ...(options.skeleton ? [] : ["--no-skeleton"]),
     "-o",
     shellQuote(options.out),
+    ...(options.request && options.parent
+      ? ["--request", shellQuote(options.request), "--parent", shellQuote(options.parent)]
+      : []),
   ].join(" ");
+  const root = sourceRoot(outDir);
   // Loaded on use: ts-morph alone takes most of a second to import.
   const { CrdTypesError, readInputs } = await import("@metahook/crd-types");
   const {
@@ -87,26 +113,48 @@ async function genController(
       ? [options.name]
       : readControllers(controller).map((c) => c.metadata.name ?? "");
     const existing = await readExisting(outDir, names);
+    const command = [
+      "metahook gen controller",
+      sourcePath(controllerPath, ctx.cwd, root),
+      ...(crds.length > 0 ? ["--crd", ...crds.map((c) => sourcePath(c.path, ctx.cwd, root))] : []),
+      ...(options.name ? ["--name", shellQuote(options.name)] : []),
+      ...(options.related ? ["--related", shellQuote(options.related)] : []),
+      ...(options.skeleton ? [] : ["--no-skeleton"]),
+    ].join(" ");
     const result = generateController(controller, crds, {
       command,
+      typesCommand: (paths) => typesBanner(paths, ctx.cwd, outDir),
       existing,
       ...(options.name ? { name: options.name } : {}),
       ...(options.related ? { related: options.related } : {}),
+      skeleton: options.skeleton,
     });
     for (const note of result.notes) output.err(`${output.style("yellow", "note")} ${note}`);
+    const request =
+      options.request && options.parent
+        ? {
+            path: options.request,
+            content: await renderRequest(controllerPath, options.parent, options.crd, ctx),
+          }
+        : undefined;
     if (options.check) {
       const drift = await checkGenerated(outDir, result);
       for (const d of drift) output.out(`${d.reason.padEnd(7)} ${options.out}/${d.path}`);
-      if (drift.length > 0) {
+      const requestDrift =
+        request && (await putRequest(request.path, request.content, true, ctx)) === "drift";
+      const count = drift.length + (requestDrift ? 1 : 0);
+      if (count > 0) {
         throw new CliError(
           "DRIFT",
-          `${drift.length} generated file(s) in ${options.out} differ from the manifest; run: ${command}`,
+          `${count} generated file(s) differ from the manifest; run: ${rerun}`,
         );
       }
       output.out(`${options.out} is up to date (${result.generated.length} generated files)`);
       return;
     }
     const report = await writeResult(outDir, result);
+    if (request && (await putRequest(request.path, request.content, false, ctx)) === "written")
+      output.out(`wrote ${request.path}`);
     for (const file of result.owned) {
       if (file.action === "create") output.out(`created ${options.out}/${file.path}`);
       else if (file.action === "update")

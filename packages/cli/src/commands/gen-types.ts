@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { CrdTypesErrorCode } from "@metahook/crd-types";
 import type { Command } from "commander";
+import { typesBanner } from "../banner.js";
 import type { CommandContext } from "../cli.js";
 import { CliError, type CliErrorCode } from "../errors.js";
 import { shellQuote } from "../shell.js";
@@ -48,19 +49,19 @@ async function genTypes(
   const { output } = ctx;
   const started = performance.now();
   const outDir = resolve(ctx.cwd, options.out);
-  // Rebuilt from the parsed arguments (not raw argv) so `--check` and option order do not change it.
-  const command = [
-    "metahook gen types",
-    ...inputs.map(shellQuote),
-    "-o",
-    shellQuote(options.out),
-  ].join(" ");
   // Loaded on use so other commands do not pay for the generator at startup.
   const { CrdTypesError, checkFiles, generateTypes, readInputs, writeFiles } = await import(
     "@metahook/crd-types"
   );
   try {
     const files = await readInputs(inputs, { cwd: ctx.cwd });
+    // Named by the files read, relative to the project, never by where they were written: the
+    // same on every machine, from any directory, and the same as `gen controller` writes.
+    const command = typesBanner(
+      files.map((f) => f.path),
+      ctx.cwd,
+      outDir,
+    );
     const result = generateTypes(files, {
       command,
       onProgress: output.isTTY
@@ -86,7 +87,7 @@ async function genTypes(
       if (drift.length > 0) {
         throw new CliError(
           "DRIFT",
-          `${drift.length} generated file${drift.length === 1 ? "" : "s"} in ${where} differ from the CRDs; run: ${command}`,
+          `${drift.length} generated file${drift.length === 1 ? "" : "s"} in ${where} differ from the CRDs; run: ${rerun(inputs, options.out)}`,
         );
       }
       output.out(`${where} is up to date (${counts}) — checked in ${seconds(started)}`);
@@ -101,6 +102,10 @@ async function genTypes(
       throw new CliError(cliCode(error.code), error.message, { cause: error });
     throw error;
   }
+}
+
+function rerun(inputs: readonly string[], out: string): string {
+  return ["metahook gen types", ...inputs.map(shellQuote), "-o", shellQuote(out)].join(" ");
 }
 
 function cliCode(code: CrdTypesErrorCode): CliErrorCode {

@@ -1,7 +1,6 @@
 // The work behind `serve`, `dev` and `run`, loaded only when one of them runs.
-import { watch } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import {
   bufferedDestination,
   type ControllerDefinition,
@@ -13,10 +12,11 @@ import {
   isoTimeCached,
 } from "@metahook/runtime";
 import { invokeHook } from "@metahook/runtime/testing";
+import { watch } from "chokidar";
 import { pino } from "pino";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
-import { type LoadedModule, loadModules } from "../load.js";
+import { type LoadedModule, type LoadResult, loadModules } from "../load.js";
 
 /** Options of `serve` and `dev`. */
 export interface ServeOptions {
@@ -77,9 +77,19 @@ function printRoutes(
   ctx.output.err(`serving ${modules.length} module(s) on ${address}`);
 }
 
-function reportSkipped(skipped: readonly { file: string; reason: string }[], ctx: CommandContext) {
-  for (const s of skipped)
-    ctx.output.err(ctx.output.style("dim", `skipped ${s.file}: ${s.reason}`));
+// Files without a default export (types, helpers) are expected in a source tree: listed only at
+// debug level, so that a skip worth reading is not lost among them.
+function reportSkipped(
+  skipped: LoadResult["skipped"],
+  options: ServeOptions | undefined,
+  ctx: CommandContext,
+) {
+  const level = options?.logLevel ?? ctx.env.LOG_LEVEL ?? "info";
+  const verbose = level === "debug" || level === "trace";
+  for (const s of skipped) {
+    if (s.meant || verbose)
+      ctx.output.err(ctx.output.style("dim", `skipped ${s.file}: ${s.reason}`));
+  }
 }
 
 /** `metahook serve`: load the modules and serve them until a signal. */
@@ -90,11 +100,14 @@ export async function serve(
 ): Promise<void> {
   // Loaded once: compiled JS needs no tsx loader, which keeps start-up short.
   const { modules, skipped } = await loadModules(paths, ctx.cwd, { fresh: false });
-  reportSkipped(skipped, ctx);
+  reportSkipped(skipped, options, ctx);
   const { server, address } = await startServer(modules, options, ctx);
   printRoutes(server, modules, address, ctx);
   server.closeOnSignals();
 }
+
+// Never sources of hooks, and large: not watched.
+const IGNORED_DIRS = new Set(["node_modules", ".git", "dist", "coverage"]);
 
 /** `metahook dev`: serve, and reload on change. */
 export async function dev(
@@ -104,25 +117,45 @@ export async function dev(
 ): Promise<void> {
   let current = await startDev(paths, options, ctx);
   let timer: NodeJS.Timeout | undefined;
+  // One reload at a time: a save during a reload queues another, run after it.
+  let reloading = Promise.resolve();
   const reload = () => {
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      try {
-        const { modules, skipped } = await loadModules(paths, ctx.cwd);
-        await current.server.close();
-        reportSkipped(skipped, ctx);
-        current = await startServer(modules, options, ctx);
-        ctx.output.err(ctx.output.style("green", "reloaded"));
-        printRoutes(current.server, modules, current.address, ctx);
-      } catch (error) {
-        // Keep serving the last good version; say why the new one was not taken.
-        ctx.output.err(`${ctx.output.style("red", "reload failed")} ${(error as Error).message}`);
-      }
-    }, 150);
+    timer = setTimeout(() => {
+      reloading = reloading.then(reloadOnce);
+    }, 100);
   };
-  const watchers = paths.map((p) => watch(resolve(ctx.cwd, p), { recursive: true }, reload));
+  const reloadOnce = async () => {
+    try {
+      const { modules, skipped } = await loadModules(paths, ctx.cwd);
+      await current.server.close();
+      reportSkipped(skipped, options, ctx);
+      current = await startServer(modules, options, ctx);
+      ctx.output.err(ctx.output.style("green", "reloaded"));
+      printRoutes(current.server, modules, current.address, ctx);
+    } catch (error) {
+      // Keep serving the last good version; say why the new one was not taken.
+      ctx.output.err(`${ctx.output.style("red", "reload failed")} ${(error as Error).message}`);
+    }
+  };
+  // chokidar, not fs.watch: fs.watch follows an inode, so after an editor's atomic save (write a
+  // temporary file, rename it over the original) later writes went unnoticed. chokidar watches
+  // the directories, and so sees in-place writes, renames, deletions and new files alike.
+  const watcher = watch(
+    paths.map((p) => resolve(ctx.cwd, p)),
+    {
+      ignoreInitial: true,
+      ignored: (path) => IGNORED_DIRS.has(basename(path)),
+    },
+  );
+  watcher.on("all", reload);
+  watcher.on("error", (error) => {
+    ctx.output.err(`${ctx.output.style("yellow", "watch error")} ${(error as Error).message}`);
+  });
+  await new Promise<void>((ready) => watcher.once("ready", () => ready()));
+  ctx.output.err(ctx.output.style("dim", "watching for changes"));
   const stop = async () => {
-    for (const w of watchers) w.close();
+    await watcher.close();
     await current.server.close();
     process.exit(0);
   };
@@ -184,10 +217,9 @@ export async function run(
 
 async function startDev(paths: string[], options: ServeOptions, ctx: CommandContext) {
   const { modules, skipped } = await loadModules(paths, ctx.cwd);
-  reportSkipped(skipped, ctx);
+  reportSkipped(skipped, options, ctx);
   const started = await startServer(modules, options, ctx);
   printRoutes(started.server, modules, started.address, ctx);
-  ctx.output.err(ctx.output.style("dim", "watching for changes"));
   return started;
 }
 

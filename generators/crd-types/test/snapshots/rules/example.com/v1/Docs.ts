@@ -22,6 +22,11 @@ export interface DocsSpec {
 }
 
 /**
+ * {@link Docs} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Docs}.
+ */
+export type DocsInput = Docs;
+
+/**
  * A list of {@link Docs} objects, as the API server returns it.
  */
 export interface DocsList {
@@ -32,31 +37,35 @@ export interface DocsList {
 }
 
 /**
- * Runtime model of {@link Docs}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * docss.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of docss.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const DocsModel: ResourceModel<Docs> = defineModel<Docs>(
+export const DocsModel: ResourceModel<Docs, DocsInput> = defineModel<Docs, DocsInput>(
   "example.com/v1",
   "Docs",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"evil\":{\"type\":\"string\"}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Docs\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Docs} (example.com/v1).
+ * Whether the API server would accept `value` as a Docs (example.com/v1); then it is a
+ * {@link DocsInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isDocs(object)) console.log(object.metadata?.name);
+ * if (isDocs(object)) console.log(object.kind);
  * ```
  */
-export function isDocs(value: unknown): value is Docs {
+export function isDocs(value: unknown): value is DocsInput {
   return DocsModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Docs}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Docs; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `DocsModel.check(value).object`.
  */
-export function validateDocs(value: unknown): asserts value is Docs {
+export function validateDocs(value: unknown): asserts value is DocsInput {
   DocsModel.validate(value);
 }

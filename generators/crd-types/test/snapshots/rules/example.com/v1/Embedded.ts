@@ -24,6 +24,11 @@ export interface EmbeddedSpecTemplate {
 }
 
 /**
+ * {@link Embedded} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Embedded}.
+ */
+export type EmbeddedInput = Embedded;
+
+/**
  * A list of {@link Embedded} objects, as the API server returns it.
  */
 export interface EmbeddedList {
@@ -34,31 +39,35 @@ export interface EmbeddedList {
 }
 
 /**
- * Runtime model of {@link Embedded}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * embeddeds.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of embeddeds.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const EmbeddedModel: ResourceModel<Embedded> = defineModel<Embedded>(
+export const EmbeddedModel: ResourceModel<Embedded, EmbeddedInput> = defineModel<Embedded, EmbeddedInput>(
   "example.com/v1",
   "Embedded",
-  "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"template\":{\"type\":\"object\",\"properties\":{\"apiVersion\":{\"type\":\"string\",\"minLength\":1},\"kind\":{\"type\":\"string\",\"minLength\":1},\"metadata\":{\"type\":\"object\"}},\"required\":[\"apiVersion\",\"kind\"]}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Embedded\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
+  "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"template\":{\"type\":\"object\",\"properties\":{\"apiVersion\":{\"type\":\"string\",\"minLength\":1},\"kind\":{\"type\":\"string\",\"minLength\":1},\"metadata\":{\"type\":\"object\"}},\"required\":[\"apiVersion\",\"kind\"],\"x-kubernetes-preserve-unknown-fields\":true,\"x-kubernetes-embedded-resource\":true}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Embedded\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Embedded} (example.com/v1).
+ * Whether the API server would accept `value` as a Embedded (example.com/v1); then it is a
+ * {@link EmbeddedInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isEmbedded(object)) console.log(object.metadata?.name);
+ * if (isEmbedded(object)) console.log(object.kind);
  * ```
  */
-export function isEmbedded(value: unknown): value is Embedded {
+export function isEmbedded(value: unknown): value is EmbeddedInput {
   return EmbeddedModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Embedded}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Embedded; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `EmbeddedModel.check(value).object`.
  */
-export function validateEmbedded(value: unknown): asserts value is Embedded {
+export function validateEmbedded(value: unknown): asserts value is EmbeddedInput {
   EmbeddedModel.validate(value);
 }

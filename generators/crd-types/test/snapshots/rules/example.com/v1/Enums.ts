@@ -20,6 +20,11 @@ export interface EnumsSpec {
 }
 
 /**
+ * {@link Enums} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Enums}.
+ */
+export type EnumsInput = Enums;
+
+/**
  * A list of {@link Enums} objects, as the API server returns it.
  */
 export interface EnumsList {
@@ -30,31 +35,35 @@ export interface EnumsList {
 }
 
 /**
- * Runtime model of {@link Enums}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * enumss.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of enumss.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const EnumsModel: ResourceModel<Enums> = defineModel<Enums>(
+export const EnumsModel: ResourceModel<Enums, EnumsInput> = defineModel<Enums, EnumsInput>(
   "example.com/v1",
   "Enums",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"s\":{\"type\":\"string\",\"enum\":[\"say \\\"hi\\\"\",\"back\\\\slash\",\"it's\",\"*/\",\"=\",\"line\\nbreak\"]},\"i\":{\"type\":\"integer\",\"enum\":[301,302,-1]},\"n\":{\"type\":\"number\",\"enum\":[0.5,1]},\"b\":{\"type\":\"boolean\",\"enum\":[true]}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Enums\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Enums} (example.com/v1).
+ * Whether the API server would accept `value` as a Enums (example.com/v1); then it is a
+ * {@link EnumsInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isEnums(object)) console.log(object.metadata?.name);
+ * if (isEnums(object)) console.log(object.kind);
  * ```
  */
-export function isEnums(value: unknown): value is Enums {
+export function isEnums(value: unknown): value is EnumsInput {
   return EnumsModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Enums}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Enums; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `EnumsModel.check(value).object`.
  */
-export function validateEnums(value: unknown): asserts value is Enums {
+export function validateEnums(value: unknown): asserts value is EnumsInput {
   EnumsModel.validate(value);
 }

@@ -19,6 +19,11 @@ export interface IntOrStringSpec {
 }
 
 /**
+ * {@link IntOrString} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link IntOrString}.
+ */
+export type IntOrStringInput = IntOrString;
+
+/**
  * A list of {@link IntOrString} objects, as the API server returns it.
  */
 export interface IntOrStringList {
@@ -29,31 +34,35 @@ export interface IntOrStringList {
 }
 
 /**
- * Runtime model of {@link IntOrString}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * intorstrings.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of intorstrings.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const IntOrStringModel: ResourceModel<IntOrString> = defineModel<IntOrString>(
+export const IntOrStringModel: ResourceModel<IntOrString, IntOrStringInput> = defineModel<IntOrString, IntOrStringInput>(
   "example.com/v1",
   "IntOrString",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"withAnyOf\":{\"type\":[\"integer\",\"string\"]},\"bare\":{\"type\":[\"integer\",\"string\"]},\"list\":{\"type\":\"array\",\"items\":{\"type\":[\"integer\",\"string\"]}}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"IntOrString\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link IntOrString} (example.com/v1).
+ * Whether the API server would accept `value` as a IntOrString (example.com/v1); then it is a
+ * {@link IntOrStringInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isIntOrString(object)) console.log(object.metadata?.name);
+ * if (isIntOrString(object)) console.log(object.kind);
  * ```
  */
-export function isIntOrString(value: unknown): value is IntOrString {
+export function isIntOrString(value: unknown): value is IntOrStringInput {
   return IntOrStringModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link IntOrString}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a IntOrString; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `IntOrStringModel.check(value).object`.
  */
-export function validateIntOrString(value: unknown): asserts value is IntOrString {
+export function validateIntOrString(value: unknown): asserts value is IntOrStringInput {
   IntOrStringModel.validate(value);
 }

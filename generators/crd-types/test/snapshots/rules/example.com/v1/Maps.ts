@@ -28,6 +28,11 @@ export interface MapsSpecClosed {
 }
 
 /**
+ * {@link Maps} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Maps}.
+ */
+export type MapsInput = Maps;
+
+/**
  * A list of {@link Maps} objects, as the API server returns it.
  */
 export interface MapsList {
@@ -38,31 +43,35 @@ export interface MapsList {
 }
 
 /**
- * Runtime model of {@link Maps}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * mapss.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of mapss.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const MapsModel: ResourceModel<Maps> = defineModel<Maps>(
+export const MapsModel: ResourceModel<Maps, MapsInput> = defineModel<Maps, MapsInput>(
   "example.com/v1",
   "Maps",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"labels\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}},\"ports\":{\"type\":\"object\",\"additionalProperties\":{\"type\":\"object\",\"properties\":{\"port\":{\"type\":\"integer\"}}}},\"closed\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"additionalProperties\":false},\"pruned\":{\"type\":\"object\"}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Maps\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Maps} (example.com/v1).
+ * Whether the API server would accept `value` as a Maps (example.com/v1); then it is a
+ * {@link MapsInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isMaps(object)) console.log(object.metadata?.name);
+ * if (isMaps(object)) console.log(object.kind);
  * ```
  */
-export function isMaps(value: unknown): value is Maps {
+export function isMaps(value: unknown): value is MapsInput {
   return MapsModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Maps}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Maps; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `MapsModel.check(value).object`.
  */
-export function validateMaps(value: unknown): asserts value is Maps {
+export function validateMaps(value: unknown): asserts value is MapsInput {
   MapsModel.validate(value);
 }

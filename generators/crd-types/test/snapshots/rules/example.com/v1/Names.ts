@@ -27,6 +27,11 @@ export interface NamesSpec {
 }
 
 /**
+ * {@link Names} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Names}.
+ */
+export type NamesInput = Names;
+
+/**
  * A list of {@link Names} objects, as the API server returns it.
  */
 export interface NamesList {
@@ -37,31 +42,35 @@ export interface NamesList {
 }
 
 /**
- * Runtime model of {@link Names}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * namess.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of namess.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const NamesModel: ResourceModel<Names> = defineModel<Names>(
+export const NamesModel: ResourceModel<Names, NamesInput> = defineModel<Names, NamesInput>(
   "example.com/v1",
   "Names",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"port-name\":{\"type\":\"string\"},\"app.kubernetes.io/name\":{\"type\":\"string\"},\"0x\":{\"type\":\"string\"},\"__proto__\":{\"type\":\"string\"},\"class\":{\"type\":\"string\"},\"delete\":{\"type\":\"string\"},\"Promise\":{\"type\":\"string\"},\"Object\":{\"type\":\"string\"},\"snake_case\":{\"type\":\"string\"},\"camelCase\":{\"type\":\"string\"},\"$ref\":{\"type\":\"string\"}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Names\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Names} (example.com/v1).
+ * Whether the API server would accept `value` as a Names (example.com/v1); then it is a
+ * {@link NamesInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isNames(object)) console.log(object.metadata?.name);
+ * if (isNames(object)) console.log(object.kind);
  * ```
  */
-export function isNames(value: unknown): value is Names {
+export function isNames(value: unknown): value is NamesInput {
   return NamesModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Names}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Names; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `NamesModel.check(value).object`.
  */
-export function validateNames(value: unknown): asserts value is Names {
+export function validateNames(value: unknown): asserts value is NamesInput {
   NamesModel.validate(value);
 }

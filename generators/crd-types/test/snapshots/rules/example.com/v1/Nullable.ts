@@ -24,6 +24,11 @@ export interface NullableSpecO {
 }
 
 /**
+ * {@link Nullable} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Nullable}.
+ */
+export type NullableInput = Nullable;
+
+/**
  * A list of {@link Nullable} objects, as the API server returns it.
  */
 export interface NullableList {
@@ -34,31 +39,35 @@ export interface NullableList {
 }
 
 /**
- * Runtime model of {@link Nullable}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * nullables.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of nullables.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const NullableModel: ResourceModel<Nullable> = defineModel<Nullable>(
+export const NullableModel: ResourceModel<Nullable, NullableInput> = defineModel<Nullable, NullableInput>(
   "example.com/v1",
   "Nullable",
-  "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"s\":{\"type\":[\"string\",\"null\"]},\"a\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"}},\"o\":{\"type\":[\"object\",\"null\"],\"properties\":{\"x\":{\"type\":\"string\"}}},\"e\":{\"type\":[\"string\",\"null\"],\"enum\":[\"A\",\"B\",null]}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Nullable\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
+  "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"s\":{\"type\":[\"string\",\"null\"],\"x-metahook-nullable\":true},\"a\":{\"type\":[\"array\",\"null\"],\"items\":{\"type\":\"string\"},\"x-metahook-nullable\":true},\"o\":{\"type\":[\"object\",\"null\"],\"properties\":{\"x\":{\"type\":\"string\"}},\"x-metahook-nullable\":true},\"e\":{\"type\":[\"string\",\"null\"],\"enum\":[\"A\",\"B\",null],\"x-metahook-nullable\":true}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Nullable\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Nullable} (example.com/v1).
+ * Whether the API server would accept `value` as a Nullable (example.com/v1); then it is a
+ * {@link NullableInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isNullable(object)) console.log(object.metadata?.name);
+ * if (isNullable(object)) console.log(object.kind);
  * ```
  */
-export function isNullable(value: unknown): value is Nullable {
+export function isNullable(value: unknown): value is NullableInput {
   return NullableModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Nullable}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Nullable; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `NullableModel.check(value).object`.
  */
-export function validateNullable(value: unknown): asserts value is Nullable {
+export function validateNullable(value: unknown): asserts value is NullableInput {
   NullableModel.validate(value);
 }

@@ -17,6 +17,11 @@ export interface ObjectSpec {
 }
 
 /**
+ * {@link Object} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Object}.
+ */
+export type ObjectInput = Object;
+
+/**
  * A list of {@link Object} objects, as the API server returns it.
  */
 export interface ObjectList {
@@ -27,31 +32,35 @@ export interface ObjectList {
 }
 
 /**
- * Runtime model of {@link Object}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * objects.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of objects.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const ObjectModel: ResourceModel<Object> = defineModel<Object>(
+export const ObjectModel: ResourceModel<Object, ObjectInput> = defineModel<Object, ObjectInput>(
   "example.com/v1",
   "Object",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Object\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Object} (example.com/v1).
+ * Whether the API server would accept `value` as a Object (example.com/v1); then it is a
+ * {@link ObjectInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isObject(object)) console.log(object.metadata?.name);
+ * if (isObject(object)) console.log(object.kind);
  * ```
  */
-export function isObject(value: unknown): value is Object {
+export function isObject(value: unknown): value is ObjectInput {
   return ObjectModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Object}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Object; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `ObjectModel.check(value).object`.
  */
-export function validateObject(value: unknown): asserts value is Object {
+export function validateObject(value: unknown): asserts value is ObjectInput {
   ObjectModel.validate(value);
 }

@@ -57,6 +57,11 @@ export interface OneOfSpecValueOnly {
 }
 
 /**
+ * {@link OneOf} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link OneOf}.
+ */
+export type OneOfInput = OneOf;
+
+/**
  * A list of {@link OneOf} objects, as the API server returns it.
  */
 export interface OneOfList {
@@ -67,31 +72,35 @@ export interface OneOfList {
 }
 
 /**
- * Runtime model of {@link OneOf}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * oneofs.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of oneofs.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const OneOfModel: ResourceModel<OneOf> = defineModel<OneOf>(
+export const OneOfModel: ResourceModel<OneOf, OneOfInput> = defineModel<OneOf, OneOfInput>(
   "example.com/v1",
   "OneOf",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"exactlyOne\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"integer\"}},\"oneOf\":[{\"required\":[\"a\"]},{\"required\":[\"b\"]}]},\"atLeastOne\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}},\"anyOf\":[{\"required\":[\"a\"]},{\"required\":[\"b\"]}]},\"noneOrOne\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"},\"b\":{\"type\":\"string\"}},\"oneOf\":[{\"not\":{\"anyOf\":[{\"required\":[\"a\"]},{\"required\":[\"b\"]}]}},{\"required\":[\"a\"]},{\"required\":[\"b\"]}]},\"valueOnly\":{\"type\":\"object\",\"properties\":{\"t\":{\"type\":\"string\"}},\"oneOf\":[{\"properties\":{\"t\":{\"enum\":[\"x\"]}}},{\"required\":[\"t\"]}]}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"OneOf\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link OneOf} (example.com/v1).
+ * Whether the API server would accept `value` as a OneOf (example.com/v1); then it is a
+ * {@link OneOfInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isOneOf(object)) console.log(object.metadata?.name);
+ * if (isOneOf(object)) console.log(object.kind);
  * ```
  */
-export function isOneOf(value: unknown): value is OneOf {
+export function isOneOf(value: unknown): value is OneOfInput {
   return OneOfModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link OneOf}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a OneOf; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `OneOfModel.check(value).object`.
  */
-export function validateOneOf(value: unknown): asserts value is OneOf {
+export function validateOneOf(value: unknown): asserts value is OneOfInput {
   OneOfModel.validate(value);
 }

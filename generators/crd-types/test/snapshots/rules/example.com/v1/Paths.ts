@@ -49,6 +49,11 @@ export interface PathsSpecTemplateSpecContainers {
 }
 
 /**
+ * {@link Paths} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Paths}.
+ */
+export type PathsInput = Paths;
+
+/**
  * A list of {@link Paths} objects, as the API server returns it.
  */
 export interface PathsList {
@@ -59,31 +64,35 @@ export interface PathsList {
 }
 
 /**
- * Runtime model of {@link Paths}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * pathss.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of pathss.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const PathsModel: ResourceModel<Paths> = defineModel<Paths>(
+export const PathsModel: ResourceModel<Paths, PathsInput> = defineModel<Paths, PathsInput>(
   "example.com/v1",
   "Paths",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"template\":{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"containers\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"}}}}}}}},\"foo-bar\":{\"type\":\"object\",\"properties\":{\"x\":{\"type\":\"string\"}}},\"fooBar\":{\"type\":\"object\",\"properties\":{\"y\":{\"type\":\"string\"}}},\"first\":{\"type\":\"object\",\"properties\":{\"same\":{\"type\":\"object\",\"properties\":{\"z\":{\"type\":\"string\"}}}}},\"second\":{\"type\":\"object\",\"properties\":{\"same\":{\"type\":\"object\",\"properties\":{\"z\":{\"type\":\"string\"}}}}}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Paths\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Paths} (example.com/v1).
+ * Whether the API server would accept `value` as a Paths (example.com/v1); then it is a
+ * {@link PathsInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isPaths(object)) console.log(object.metadata?.name);
+ * if (isPaths(object)) console.log(object.kind);
  * ```
  */
-export function isPaths(value: unknown): value is Paths {
+export function isPaths(value: unknown): value is PathsInput {
   return PathsModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Paths}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Paths; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `PathsModel.check(value).object`.
  */
-export function validatePaths(value: unknown): asserts value is Paths {
+export function validatePaths(value: unknown): asserts value is PathsInput {
   PathsModel.validate(value);
 }

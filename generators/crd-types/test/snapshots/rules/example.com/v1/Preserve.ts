@@ -27,6 +27,11 @@ export interface PreserveSpecMixed {
 }
 
 /**
+ * {@link Preserve} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Preserve}.
+ */
+export type PreserveInput = Preserve;
+
+/**
  * A list of {@link Preserve} objects, as the API server returns it.
  */
 export interface PreserveList {
@@ -37,31 +42,35 @@ export interface PreserveList {
 }
 
 /**
- * Runtime model of {@link Preserve}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * preserves.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of preserves.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const PreserveModel: ResourceModel<Preserve> = defineModel<Preserve>(
+export const PreserveModel: ResourceModel<Preserve, PreserveInput> = defineModel<Preserve, PreserveInput>(
   "example.com/v1",
   "Preserve",
-  "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"free\":{\"type\":\"object\"},\"mixed\":{\"type\":\"object\",\"properties\":{\"known\":{\"type\":\"string\"}}},\"anything\":{}}},\"status\":{\"type\":\"object\"},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Preserve\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
+  "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"free\":{\"type\":\"object\",\"x-kubernetes-preserve-unknown-fields\":true},\"mixed\":{\"type\":\"object\",\"properties\":{\"known\":{\"type\":\"string\"}},\"x-kubernetes-preserve-unknown-fields\":true},\"anything\":{\"x-kubernetes-preserve-unknown-fields\":true}}},\"status\":{\"type\":\"object\",\"x-kubernetes-preserve-unknown-fields\":true},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Preserve\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Preserve} (example.com/v1).
+ * Whether the API server would accept `value` as a Preserve (example.com/v1); then it is a
+ * {@link PreserveInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isPreserve(object)) console.log(object.metadata?.name);
+ * if (isPreserve(object)) console.log(object.kind);
  * ```
  */
-export function isPreserve(value: unknown): value is Preserve {
+export function isPreserve(value: unknown): value is PreserveInput {
   return PreserveModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Preserve}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Preserve; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `PreserveModel.check(value).object`.
  */
-export function validatePreserve(value: unknown): asserts value is Preserve {
+export function validatePreserve(value: unknown): asserts value is PreserveInput {
   PreserveModel.validate(value);
 }

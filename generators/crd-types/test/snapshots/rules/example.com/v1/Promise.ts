@@ -17,6 +17,11 @@ export interface PromiseSpec {
 }
 
 /**
+ * {@link Promise} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Promise}.
+ */
+export type PromiseInput = Promise;
+
+/**
  * A list of {@link Promise} objects, as the API server returns it.
  */
 export interface PromiseList {
@@ -27,31 +32,35 @@ export interface PromiseList {
 }
 
 /**
- * Runtime model of {@link Promise}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * promises.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of promises.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const PromiseModel: ResourceModel<Promise> = defineModel<Promise>(
+export const PromiseModel: ResourceModel<Promise, PromiseInput> = defineModel<Promise, PromiseInput>(
   "example.com/v1",
   "Promise",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"value\":{\"type\":\"string\"}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Promise\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Promise} (example.com/v1).
+ * Whether the API server would accept `value` as a Promise (example.com/v1); then it is a
+ * {@link PromiseInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isPromise(object)) console.log(object.metadata?.name);
+ * if (isPromise(object)) console.log(object.kind);
  * ```
  */
-export function isPromise(value: unknown): value is Promise {
+export function isPromise(value: unknown): value is PromiseInput {
   return PromiseModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Promise}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Promise; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `PromiseModel.check(value).object`.
  */
-export function validatePromise(value: unknown): asserts value is Promise {
+export function validatePromise(value: unknown): asserts value is PromiseInput {
   PromiseModel.validate(value);
 }

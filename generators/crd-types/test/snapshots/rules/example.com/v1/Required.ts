@@ -18,6 +18,11 @@ export interface RequiredSpec {
 }
 
 /**
+ * {@link Required} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Required}.
+ */
+export type RequiredInput = Required;
+
+/**
  * A list of {@link Required} objects, as the API server returns it.
  */
 export interface RequiredList {
@@ -28,31 +33,35 @@ export interface RequiredList {
 }
 
 /**
- * Runtime model of {@link Required}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * requireds.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of requireds.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const RequiredModel: ResourceModel<Required> = defineModel<Required>(
+export const RequiredModel: ResourceModel<Required, RequiredInput> = defineModel<Required, RequiredInput>(
   "example.com/v1",
   "Required",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"required\":[\"must\"],\"properties\":{\"must\":{\"type\":\"string\"},\"may\":{\"type\":\"string\"}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Required\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Required} (example.com/v1).
+ * Whether the API server would accept `value` as a Required (example.com/v1); then it is a
+ * {@link RequiredInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isRequired(object)) console.log(object.metadata?.name);
+ * if (isRequired(object)) console.log(object.kind);
  * ```
  */
-export function isRequired(value: unknown): value is Required {
+export function isRequired(value: unknown): value is RequiredInput {
   return RequiredModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Required}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Required; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `RequiredModel.check(value).object`.
  */
-export function validateRequired(value: unknown): asserts value is Required {
+export function validateRequired(value: unknown): asserts value is RequiredInput {
   RequiredModel.validate(value);
 }

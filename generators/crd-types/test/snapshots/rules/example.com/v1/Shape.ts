@@ -22,6 +22,11 @@ export interface ShapeStatus {
 }
 
 /**
+ * {@link Shape} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Shape}.
+ */
+export type ShapeInput = Shape;
+
+/**
  * A list of {@link Shape} objects, as the API server returns it.
  */
 export interface ShapeList {
@@ -32,31 +37,35 @@ export interface ShapeList {
 }
 
 /**
- * Runtime model of {@link Shape}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * shapes.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of shapes.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const ShapeModel: ResourceModel<Shape> = defineModel<Shape>(
+export const ShapeModel: ResourceModel<Shape, ShapeInput> = defineModel<Shape, ShapeInput>(
   "example.com/v1",
   "Shape",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}},\"status\":{\"type\":\"object\",\"properties\":{\"phase\":{\"type\":\"string\",\"enum\":[\"Ready\",\"Failed\"]}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Shape\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Shape} (example.com/v1).
+ * Whether the API server would accept `value` as a Shape (example.com/v1); then it is a
+ * {@link ShapeInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isShape(object)) console.log(object.metadata?.name);
+ * if (isShape(object)) console.log(object.kind);
  * ```
  */
-export function isShape(value: unknown): value is Shape {
+export function isShape(value: unknown): value is ShapeInput {
   return ShapeModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Shape}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Shape; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `ShapeModel.check(value).object`.
  */
-export function validateShape(value: unknown): asserts value is Shape {
+export function validateShape(value: unknown): asserts value is ShapeInput {
   ShapeModel.validate(value);
 }

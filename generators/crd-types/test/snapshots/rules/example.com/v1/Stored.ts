@@ -17,6 +17,11 @@ export interface StoredSpec {
 }
 
 /**
+ * {@link Stored} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Stored}.
+ */
+export type StoredInput = Stored;
+
+/**
  * A list of {@link Stored} objects, as the API server returns it.
  */
 export interface StoredList {
@@ -27,31 +32,35 @@ export interface StoredList {
 }
 
 /**
- * Runtime model of {@link Stored}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * storeds.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of storeds.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const StoredModel: ResourceModel<Stored> = defineModel<Stored>(
+export const StoredModel: ResourceModel<Stored, StoredInput> = defineModel<Stored, StoredInput>(
   "example.com/v1",
   "Stored",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"current\":{\"type\":\"string\"}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Stored\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Stored} (example.com/v1).
+ * Whether the API server would accept `value` as a Stored (example.com/v1); then it is a
+ * {@link StoredInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isStored(object)) console.log(object.metadata?.name);
+ * if (isStored(object)) console.log(object.kind);
  * ```
  */
-export function isStored(value: unknown): value is Stored {
+export function isStored(value: unknown): value is StoredInput {
   return StoredModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Stored}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Stored; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `StoredModel.check(value).object`.
  */
-export function validateStored(value: unknown): asserts value is Stored {
+export function validateStored(value: unknown): asserts value is StoredInput {
   StoredModel.validate(value);
 }

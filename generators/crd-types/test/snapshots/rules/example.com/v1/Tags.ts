@@ -52,6 +52,11 @@ export interface TagsSpecRules {
 }
 
 /**
+ * {@link Tags} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Tags}.
+ */
+export type TagsInput = Tags;
+
+/**
  * A list of {@link Tags} objects, as the API server returns it.
  */
 export interface TagsList {
@@ -62,31 +67,35 @@ export interface TagsList {
 }
 
 /**
- * Runtime model of {@link Tags}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * tagss.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of tagss.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and the CEL rules it can evaluate.
  */
-export const TagsModel: ResourceModel<Tags> = defineModel<Tags>(
+export const TagsModel: ResourceModel<Tags, TagsInput> = defineModel<Tags, TagsInput>(
   "example.com/v1",
   "Tags",
-  "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"when\":{\"type\":\"string\",\"format\":\"date-time\"},\"replicas\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10},\"name\":{\"type\":\"string\",\"maxLength\":63,\"pattern\":\"^[a-z]+$\"},\"ports\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"},\"protocol\":{\"type\":\"string\"}}}},\"rules\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Tags\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
+  "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"when\":{\"type\":\"string\",\"format\":\"date-time\"},\"replicas\":{\"type\":\"integer\",\"minimum\":0,\"maximum\":10,\"default\":1},\"name\":{\"type\":\"string\",\"maxLength\":63,\"pattern\":\"^[a-z]+$\"},\"ports\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"required\":[\"name\"],\"properties\":{\"name\":{\"type\":\"string\"},\"protocol\":{\"type\":\"string\"}}},\"x-kubernetes-list-type\":\"map\",\"x-kubernetes-list-map-keys\":[\"name\",\"protocol\"]},\"rules\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}},\"x-kubernetes-validations\":[{\"rule\":\"self.a != 'x'\",\"message\":\"a must not be x\"}]}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"Tags\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Tags} (example.com/v1).
+ * Whether the API server would accept `value` as a Tags (example.com/v1); then it is a
+ * {@link TagsInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isTags(object)) console.log(object.metadata?.name);
+ * if (isTags(object)) console.log(object.kind);
  * ```
  */
-export function isTags(value: unknown): value is Tags {
+export function isTags(value: unknown): value is TagsInput {
   return TagsModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Tags}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a Tags; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `TagsModel.check(value).object`.
  */
-export function validateTags(value: unknown): asserts value is Tags {
+export function validateTags(value: unknown): asserts value is TagsInput {
   TagsModel.validate(value);
 }

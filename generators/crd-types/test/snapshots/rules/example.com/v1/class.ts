@@ -17,6 +17,11 @@ export interface ClassSpec {
 }
 
 /**
+ * {@link Class} as written in a manifest or returned as a desired object: fields with a default may be left out, since the API server applies defaults before validating. Objects read from the API server are {@link Class}.
+ */
+export type ClassInput = Class;
+
+/**
  * A list of {@link Class} objects, as the API server returns it.
  */
 export interface ClassList {
@@ -27,31 +32,35 @@ export interface ClassList {
 }
 
 /**
- * Runtime model of {@link Class}: checks apiVersion, kind and the v1 openAPIV3Schema of
- * classs.example.com (types, required fields, enums, bounds, patterns, formats; not CEL rules).
+ * Runtime model of classs.example.com v1. It judges an object as the API server does on
+ * create, on a copy: prunes unknown fields, drops nulls the API server drops, applies defaults,
+ * then checks the openAPIV3Schema (types, required fields, enums, bounds, patterns, formats),
+ * list-type uniqueness and no CEL rules.
  */
-export const ClassModel: ResourceModel<Class> = defineModel<Class>(
+export const ClassModel: ResourceModel<Class, ClassInput> = defineModel<Class, ClassInput>(
   "example.com/v1",
   "class",
   "{\"type\":\"object\",\"properties\":{\"spec\":{\"type\":\"object\",\"properties\":{\"a\":{\"type\":\"string\"}}},\"apiVersion\":{\"type\":\"string\",\"enum\":[\"example.com/v1\"]},\"kind\":{\"type\":\"string\",\"enum\":[\"class\"]}},\"required\":[\"apiVersion\",\"kind\"]}",
 );
 
 /**
- * Whether `value` is a valid {@link Class} (example.com/v1).
+ * Whether the API server would accept `value` as a class (example.com/v1); then it is a
+ * {@link ClassInput} (defaulted fields may be absent).
  *
  * @example
  * ```ts
- * if (isClass(object)) console.log(object.metadata?.name);
+ * if (isClass(object)) console.log(object.kind);
  * ```
  */
-export function isClass(value: unknown): value is Class {
+export function isClass(value: unknown): value is ClassInput {
   return ClassModel.is(value);
 }
 
 /**
- * Asserts that `value` is a valid {@link Class}; otherwise throws a `ValidationError` whose
- * message names every invalid path (`data/spec/replicas must be integer`).
+ * Asserts that the API server would accept `value` as a class; otherwise throws a
+ * `ValidationError` whose message names every invalid path (`data/spec/replicas must be integer`).
+ * For the object as stored (defaults applied) use `ClassModel.check(value).object`.
  */
-export function validateClass(value: unknown): asserts value is Class {
+export function validateClass(value: unknown): asserts value is ClassInput {
   ClassModel.validate(value);
 }

@@ -3,6 +3,7 @@
 export type {
   Names,
   NamesSpec,
+  NamesInput,
   NamesList,
 } from "./Names.js";
 export {
@@ -13,6 +14,7 @@ export {
 export type {
   Required,
   RequiredSpec,
+  RequiredInput,
   RequiredList,
 } from "./Required.js";
 export {
@@ -24,6 +26,7 @@ export type {
   Nullable,
   NullableSpec,
   NullableSpecO,
+  NullableInput,
   NullableList,
 } from "./Nullable.js";
 export {
@@ -34,6 +37,7 @@ export {
 export type {
   IntOrString,
   IntOrStringSpec,
+  IntOrStringInput,
   IntOrStringList,
 } from "./IntOrString.js";
 export {
@@ -46,6 +50,7 @@ export type {
   PreserveStatus,
   PreserveSpec,
   PreserveSpecMixed,
+  PreserveInput,
   PreserveList,
 } from "./Preserve.js";
 export {
@@ -57,6 +62,7 @@ export type {
   Embedded,
   EmbeddedSpec,
   EmbeddedSpecTemplate,
+  EmbeddedInput,
   EmbeddedList,
 } from "./Embedded.js";
 export {
@@ -69,6 +75,7 @@ export type {
   MapsSpec,
   MapsSpecPortsValue,
   MapsSpecClosed,
+  MapsInput,
   MapsList,
 } from "./Maps.js";
 export {
@@ -79,6 +86,7 @@ export {
 export type {
   Enums,
   EnumsSpec,
+  EnumsInput,
   EnumsList,
 } from "./Enums.js";
 export {
@@ -91,6 +99,7 @@ export type {
   TagsSpec,
   TagsSpecPorts,
   TagsSpecRules,
+  TagsInput,
   TagsList,
 } from "./Tags.js";
 export {
@@ -108,6 +117,7 @@ export type {
   OneOfSpecNoneOrOne,
   OneOfSpecNoneOrOneFields,
   OneOfSpecValueOnly,
+  OneOfInput,
   OneOfList,
 } from "./OneOf.js";
 export {
@@ -118,6 +128,7 @@ export {
 export type {
   Docs,
   DocsSpec,
+  DocsInput,
   DocsList,
 } from "./Docs.js";
 export {
@@ -126,8 +137,48 @@ export {
   validateDocs,
 } from "./Docs.js";
 export type {
+  Defaulted,
+  DefaultedSpec,
+  DefaultedSpecRules,
+  DefaultedSpecByNameValue,
+  DefaultedSpecUntouched,
+  DefaultedInput,
+  DefaultedSpecInput,
+  DefaultedSpecRulesInput,
+  DefaultedSpecByNameValueInput,
+  DefaultedList,
+} from "./Defaulted.js";
+export {
+  DefaultedModel,
+  isDefaulted,
+  validateDefaulted,
+} from "./Defaulted.js";
+export type {
+  NoDefaults,
+  NoDefaultsSpec,
+  NoDefaultsInput,
+  NoDefaultsList,
+} from "./NoDefaults.js";
+export {
+  NoDefaultsModel,
+  isNoDefaults,
+  validateNoDefaults,
+} from "./NoDefaults.js";
+export type {
+  Verdict,
+  VerdictSpec,
+  VerdictInput,
+  VerdictList,
+} from "./Verdict.js";
+export {
+  VerdictModel,
+  isVerdict,
+  validateVerdict,
+} from "./Verdict.js";
+export type {
   Promise,
   PromiseSpec,
+  PromiseInput,
   PromiseList,
 } from "./Promise.js";
 export {
@@ -138,6 +189,7 @@ export {
 export type {
   Class,
   ClassSpec,
+  ClassInput,
   ClassList,
 } from "./class.js";
 export {
@@ -148,6 +200,7 @@ export {
 export type {
   Object,
   ObjectSpec,
+  ObjectInput,
   ObjectList,
 } from "./Object.js";
 export {
@@ -165,6 +218,7 @@ export type {
   PathsSpecTemplateSpec,
   PathsSpecFirstSame,
   PathsSpecTemplateSpecContainers,
+  PathsInput,
   PathsList,
 } from "./Paths.js";
 export {
@@ -176,6 +230,7 @@ export type {
   Shape,
   ShapeSpec,
   ShapeStatus,
+  ShapeInput,
   ShapeList,
 } from "./Shape.js";
 export {
@@ -186,6 +241,7 @@ export {
 export type {
   Stored,
   StoredSpec,
+  StoredInput,
   StoredList,
 } from "./Stored.js";
 export {

@@ -3,6 +3,7 @@
 export type {
   Stored,
   StoredSpec,
+  StoredInput,
   StoredList,
 } from "./Stored.js";
 export {
