@@ -72,14 +72,22 @@ export interface LoadOptions {
 }
 
 let tsx: Promise<typeof import("tsx/esm/api")> | undefined;
+const NEEDS_TSX = new Set([
+  "ERR_UNKNOWN_FILE_EXTENSION",
+  "ERR_MODULE_NOT_FOUND",
+  "ERR_UNSUPPORTED_DIR_IMPORT",
+]);
 
 async function importFile(file: string, fresh: boolean): Promise<{ default?: unknown }> {
   const url = pathToFileURL(file).href;
   if (!fresh && (file.endsWith(".js") || file.endsWith(".mjs"))) {
     try {
       return (await import(url)) as { default?: unknown };
-    } catch {
-      // A .js file that imports TypeScript, say: tsx below can load it, or says why not.
+    } catch (error) {
+      // A .js file that imports TypeScript or uses its syntax: tsx below can load it, or
+      // says why not. Any other failure is the module's own (and it must not run twice).
+      const code = (error as { code?: unknown }).code;
+      if (!(error instanceof SyntaxError) && !NEEDS_TSX.has(String(code))) throw error;
     }
   }
   tsx ??= import("tsx/esm/api");
