@@ -86,6 +86,11 @@ function checkObjectMaps(value: unknown, path: string, problems: Problems): void
     for (const [inner, object] of Object.entries(group)) {
       if (!isObject(object)) {
         problems.add(`${path}["${key}"]["${inner}"]`, `must be an object, got ${describe(object)}`);
+      } else if (!isObject(object.metadata) || typeof object.metadata.name !== "string") {
+        problems.add(
+          `${path}["${key}"]["${inner}"].metadata.name`,
+          "is required (Metacontroller always sends it)",
+        );
       }
     }
   }
@@ -99,8 +104,21 @@ function checkRoot(value: unknown, path: string, problems: Problems): void {
   if (typeof value.apiVersion !== "string" || typeof value.kind !== "string") {
     problems.add(path, "must have string apiVersion and kind");
   }
-  if (value.metadata !== undefined && !isObject(value.metadata)) {
-    problems.add(`${path}.metadata`, `must be an object, got ${describe(value.metadata)}`);
+  if (!isObject(value.metadata)) {
+    problems.add(
+      `${path}.metadata`,
+      `is required (Metacontroller always sends it), got ${describe(value.metadata)}`,
+    );
+    return;
+  }
+  // The hook types promise an observed name: a request without one did not come from
+  // Metacontroller, and answering it would name children "undefined-...".
+  const name = value.metadata.name;
+  if (typeof name !== "string" || name === "") {
+    problems.add(
+      `${path}.metadata.name`,
+      `is required (Metacontroller always sends it), got ${describe(name)}`,
+    );
   }
 }
 

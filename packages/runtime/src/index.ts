@@ -63,6 +63,7 @@ export {
   type PluginLogger,
 } from "./plugin.js";
 export { redactSecrets } from "./redact.js";
+export type { RecordedExchange } from "./replay.js";
 export {
   BUILTIN_RESOURCES,
   builtinResource,

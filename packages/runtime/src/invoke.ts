@@ -19,6 +19,7 @@ import type {
   HookVersion,
   KubeObject,
 } from "./types.js";
+import { checkSchemas, type SchemaModels, schemaError } from "./validate.js";
 import { toWire, WireError } from "./wire.js";
 
 /** A served endpoint: a controller definition's hook, or a bare function. */
@@ -65,6 +66,11 @@ export interface RunHookOptions {
   log: HookLogger | (() => HookLogger);
   timeoutMs: number;
   ifNoneMatch?: string | undefined;
+  /**
+   * Validate desired children (or attachments) and the status against their schemas after the
+   * guards (kubernetes-models for built-in kinds, the definition's `models` for custom ones).
+   */
+  validate?: boolean | undefined;
 }
 
 // --- the hook kinds, as data ------------------------------------------------------
@@ -144,6 +150,8 @@ interface Call {
   plan: ControllerPlan;
   etag: boolean;
   timeoutMs: number | undefined;
+  /** Schemas of custom kinds, for the optional validation stage. */
+  models: SchemaModels | undefined;
 }
 
 // One plan cache per served definition (or bare function), so clusterScopedKinds and
@@ -175,6 +183,7 @@ function prepare(endpoint: Endpoint, body: unknown): Call {
       plan: plansOf(endpoint.handler).get((request as { controller: unknown }).controller),
       etag: false,
       timeoutMs: undefined,
+      models: undefined,
     };
   }
   const def = endpoint.definition;
@@ -211,6 +220,7 @@ function prepare(endpoint: Endpoint, body: unknown): Call {
     plan: plansOf(def).get((request as { controller: unknown }).controller),
     etag: def.etag === true,
     timeoutMs: def.timeoutMs,
+    models: def.models,
   };
 }
 
@@ -393,17 +403,54 @@ function hookFailure(call: Call, summary: CallSummary, error: unknown): HookOutc
   return failure(e, outcomeOf(e), call.hook, summary);
 }
 
-/** Stages 3 to 5: check the result's wire form, serialize it once, tag it. */
-function complete(
+/**
+ * Stage 3 (and the optional schema stage): check the result's wire form, and when asked
+ * validate its objects against their schemas; then complete. Without validation a synchronous
+ * hook stays synchronous.
+ */
+function finish(
   call: Call,
   summary: CallSummary,
   result: unknown,
   options: RunHookOptions,
+): HookOutcome | Promise<HookOutcome> {
+  let wire: unknown;
+  try {
+    wire = checkResponse(call, result);
+  } catch (error) {
+    return hookFailure(call, summary, error);
+  }
+  if (options.validate !== true || call.kind === "customize") {
+    return complete(call, summary, wire, options);
+  }
+  const answer = wire as { [field: string]: unknown };
+  const desired = answer[call.contract.desired];
+  const request = call.request as { parent?: KubeObject; object?: KubeObject };
+  return checkSchemas({
+    desired: Array.isArray(desired) ? desired : [],
+    desiredField: call.contract.desired === "attachments" ? "attachments" : "children",
+    parent: call.kind === "composite" ? request.parent : request.object,
+    status: answer.status,
+    models: call.models,
+  }).then(
+    (problems) =>
+      problems.length > 0
+        ? hookFailure(call, summary, schemaError(problems))
+        : complete(call, summary, wire, options),
+    (error: unknown) => hookFailure(call, summary, error),
+  );
+}
+
+/** Stages 4 and 5: serialize the checked wire form once, tag it. */
+function complete(
+  call: Call,
+  summary: CallSummary,
+  wire: unknown,
+  options: RunHookOptions,
 ): HookOutcome {
   let serialized: string;
   try {
-    const wire = checkResponse(call, result);
-    // The wire form is plain JSON (checked above), so this cannot throw.
+    // The wire form is plain JSON (checked already), so this cannot throw.
     serialized = JSON.stringify(wire);
     const list = (wire as { [field: string]: unknown })[call.contract.desired];
     summary.desired = Array.isArray(list) ? list.length : 0;
@@ -482,9 +529,9 @@ export function runHook(
   } catch (error) {
     return hookFailure(call, summary, error);
   }
-  if (!isThenable(result)) return complete(call, summary, result, options);
+  if (!isThenable(result)) return finish(call, summary, result, options);
   return underBudget(result, call.timeoutMs ?? options.timeoutMs, context).then(
-    (value) => complete(call, summary, value, options),
+    (value) => finish(call, summary, value, options),
     (error: unknown) => hookFailure(call, summary, error),
   );
 }

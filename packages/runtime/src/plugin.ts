@@ -11,6 +11,7 @@ import { HookError } from "./errors.js";
 import { type Endpoint, type HookOutcome, runHook } from "./invoke.js";
 import { createMetrics, type HookMetrics, type MetricCell } from "./metrics.js";
 import { redactSecrets } from "./redact.js";
+import type { RecordedExchange } from "./replay.js";
 import type { HookName } from "./types.js";
 
 /** Default time budget of a hook call: well inside Metacontroller's 10 s default timeout. */
@@ -53,6 +54,18 @@ export interface MetahookPluginOptions {
    * its own. Default `true`.
    */
   notFound?: boolean;
+  /**
+   * Validate every answer's desired children (or attachments) and status against their schemas
+   * (kubernetes-models for built-in kinds, each definition's `models` for custom ones) and
+   * refuse with 500 INVALID_RESPONSE, naming the child and the path, what the API server would
+   * refuse. Costs a schema check per child. Default `false` (`metahook dev` turns it on).
+   */
+  validate?: boolean;
+  /**
+   * Called with every hook call's request and answer (status and body), after it is sent:
+   * `metahook dev --record` writes them as fixtures for `metahook replay`.
+   */
+  onExchange?: (exchange: RecordedExchange) => void;
 }
 
 /** One route the server serves. */
@@ -359,6 +372,17 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
       } else {
         callLog.info(line, "hook call");
       }
+      if (options.onExchange && result.hook !== undefined) {
+        options.onExchange({
+          controller: route.controller,
+          hook: result.hook,
+          request: request.body,
+          response: {
+            status: result.statusCode,
+            body: result.body === undefined ? undefined : JSON.parse(result.body),
+          },
+        });
+      }
       if (debugEnabled()) {
         log.debug(
           {
@@ -389,6 +413,7 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
                 log: hookLog,
                 timeoutMs: hookTimeoutMs,
                 ifNoneMatch: request.headers["if-none-match"],
+                validate: options.validate === true,
               });
         // A synchronous hook is answered in this same tick; fastify takes the sent reply.
         if (!(result instanceof Promise)) {

@@ -5,6 +5,7 @@ import {
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOOK_TIMEOUT_MS,
   type HookRoute,
+  type MetahookPluginOptions,
   metahookPlugin,
   planRoutes,
 } from "./plugin.js";
@@ -33,6 +34,10 @@ export interface HookServerOptions {
    * usually covers it).
    */
   shutdownDelayMs?: number;
+  /** See {@link MetahookPluginOptions.validate}. Default `false`. */
+  validate?: boolean;
+  /** See {@link MetahookPluginOptions.onExchange}. */
+  onExchange?: MetahookPluginOptions["onExchange"];
 }
 
 /** A running (or ready to run) hook server. */
@@ -160,6 +165,8 @@ export function createHookServer(options: HookServerOptions): HookServer {
     bodyLimit,
     logger: log as FastifyBaseLogger,
     readiness: () => ready,
+    ...(options.validate ? { validate: true } : {}),
+    ...(options.onExchange ? { onExchange: options.onExchange } : {}),
   });
 
   const server: HookServer = {

@@ -1,6 +1,7 @@
 // The work behind `serve`, `dev` and `run`, loaded only when one of them runs.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import {
   bufferedDestination,
   type ControllerDefinition,
@@ -10,6 +11,7 @@ import {
   type HookServer,
   isControllerDefinition,
   isoTimeCached,
+  type RecordedExchange,
 } from "@metahook/runtime";
 import { invokeHook } from "@metahook/runtime/testing";
 import { watch } from "chokidar";
@@ -24,7 +26,35 @@ export interface ServeOptions {
   host: string;
   timeout?: number;
   logLevel?: string;
+  /** Validate answers against their schemas (serve: `--validate`; dev: on unless `--no-validate`). */
+  validate?: boolean;
+  /** dev `--record <dir>`: write every exchange there, for `metahook replay`. */
+  record?: string;
 }
+
+/** Writes each exchange a server answers as `<dir>/<nnnn>-<controller>-<hook>.json`. */
+function recorder(
+  dir: string,
+  modules: readonly LoadedModule[],
+  ctx: CommandContext,
+): (exchange: RecordedExchange) => void {
+  mkdirSync(dir, { recursive: true });
+  const files = new Map(modules.map((m) => [m.name, relative(ctx.cwd, m.file) || m.file]));
+  return (exchange) => {
+    recorded++;
+    const file = join(
+      dir,
+      `${String(recorded).padStart(4, "0")}-${exchange.controller}-${exchange.hook}.json`,
+    );
+    const module = files.get(exchange.controller);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ ...exchange, ...(module ? { module } : {}) }, null, 2)}\n`,
+    );
+  };
+}
+// Numbered across reloads, so that a recording keeps its order.
+let recorded = 0;
 
 function controllersOf(modules: readonly LoadedModule[]): {
   [name: string]: ControllerDefinition | HookFunction;
@@ -40,6 +70,10 @@ async function startServer(
   const server = createHookServer({
     controllers: controllersOf(modules),
     ...(options.timeout ? { hookTimeoutMs: options.timeout } : {}),
+    ...(options.validate ? { validate: true } : {}),
+    ...(options.record
+      ? { onExchange: recorder(resolve(ctx.cwd, options.record), modules, ctx) }
+      : {}),
     // Logs are diagnostics: stderr, leaving stdout to the route list. Batched, so that the
     // line of each hook call costs no write of its own.
     logger: pino(
