@@ -44,5 +44,5 @@ export {
 export { validateManifest, validateScaffold } from "./commands/scaffold-validate.js";
 export { type WriteScaffoldOptions, writeScaffold } from "./commands/scaffold-write.js";
 export { CliError, type CliErrorCode } from "./errors.js";
-export { type LoadedModule, type LoadResult, loadModules } from "./load.js";
+export { type LoadedModule, type LoadOptions, type LoadResult, loadModules } from "./load.js";
 export { type Output, processOutput } from "./output.js";

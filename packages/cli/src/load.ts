@@ -6,7 +6,6 @@ import {
   type HookFunction,
   isControllerDefinition,
 } from "@metahook/runtime";
-import { tsImport } from "tsx/esm/api";
 import { CliError } from "./errors.js";
 
 /** A module that serves hooks: its route name, file and default export. */
@@ -61,12 +60,50 @@ export function moduleName(file: string): string {
   return basename(file, extname(file));
 }
 
+/** Options of {@link loadModules}. */
+export interface LoadOptions {
+  /**
+   * Import every module afresh through tsx, so that a second call sees changed files
+   * (what `dev` relies on). Default `true`. With `false`, plain JavaScript (`.js`,
+   * `.mjs`) loads with Node's own `import()` and tsx starts only for TypeScript, which
+   * saves its loader's start-up (`serve` of compiled JS answers `/readyz` sooner).
+   */
+  fresh?: boolean;
+}
+
+let tsx: Promise<typeof import("tsx/esm/api")> | undefined;
+const NEEDS_TSX = new Set([
+  "ERR_UNKNOWN_FILE_EXTENSION",
+  "ERR_MODULE_NOT_FOUND",
+  "ERR_UNSUPPORTED_DIR_IMPORT",
+]);
+
+async function importFile(file: string, fresh: boolean): Promise<{ default?: unknown }> {
+  const url = pathToFileURL(file).href;
+  if (!fresh && (file.endsWith(".js") || file.endsWith(".mjs"))) {
+    try {
+      return (await import(url)) as { default?: unknown };
+    } catch (error) {
+      // A .js file that imports TypeScript or uses its syntax: tsx below can load it, or
+      // says why not. Any other failure is the module's own (and it must not run twice).
+      const code = (error as { code?: unknown }).code;
+      if (!(error instanceof SyntaxError) && !NEEDS_TSX.has(String(code))) throw error;
+    }
+  }
+  tsx ??= import("tsx/esm/api");
+  return (await (await tsx).tsImport(url, import.meta.url)) as { default?: unknown };
+}
+
 /**
  * Imports TypeScript or JavaScript modules (through tsx, so `.ts` needs no build)
  * and keeps those whose default export is a controller definition or a function.
- * Each call imports afresh, which is what `dev` relies on to reload.
+ * Each call imports afresh unless `fresh: false`, which is what `dev` relies on to reload.
  */
-export async function loadModules(inputs: readonly string[], cwd: string): Promise<LoadResult> {
+export async function loadModules(
+  inputs: readonly string[],
+  cwd: string,
+  options: LoadOptions = {},
+): Promise<LoadResult> {
   if (inputs.length === 0) {
     throw new CliError("USAGE", "name at least one controller module or directory");
   }
@@ -89,7 +126,7 @@ export async function loadModules(inputs: readonly string[], cwd: string): Promi
     const shown = relative(cwd, file) || file;
     let mod: { default?: unknown };
     try {
-      mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as { default?: unknown };
+      mod = await importFile(file, options.fresh !== false);
     } catch (cause) {
       throw new CliError(
         "LOAD_FAILED",

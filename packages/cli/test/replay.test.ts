@@ -1,10 +1,12 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildCompositeRequest } from "@metahook/runtime/testing";
 import { describe, expect, it } from "vitest";
-import { runMain } from "./helpers.js";
+import { BIN, runMain } from "./helpers.js";
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), "fixtures/plan");
 const manifest = {
@@ -80,5 +82,50 @@ describe("metahook replay", () => {
     );
     expect(code).toBe(1);
     expect(stdout).toMatch(/different {2}0001-configs-sync\.json/);
+  });
+});
+
+describe("metahook dev --record, then metahook replay", () => {
+  it("records what dev answered, and replays it against the same code as the same", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "metahook-record-"));
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        "dev",
+        join(fixtures, "configs.ts"),
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--record",
+        dir,
+      ],
+      { cwd: fixtures, env: { ...process.env, NO_COLOR: "1" } },
+    );
+    try {
+      let stderr = "";
+      const base = await new Promise<string>((resolveBase, reject) => {
+        child.stderr.on("data", (c) => {
+          stderr += c;
+          const m = /serving \d+ module\(s\) on (http:\/\/\S+)/.exec(stderr);
+          if (m?.[1]) resolveBase(m[1]);
+        });
+        child.once("exit", (code) => reject(new Error(`dev exited ${code}: ${stderr}`)));
+      });
+      const res = await fetch(`${base}/configs/sync`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(request),
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+      await once(child, "exit");
+    }
+    expect(readdirSync(dir)).toEqual(["0001-configs-sync.json"]);
+    const { code, stdout } = await runMain(["replay", dir], fixtures);
+    expect(code).toBe(0);
+    expect(stdout).toBe("same       0001-configs-sync.json\n1 same, 0 different");
   });
 });

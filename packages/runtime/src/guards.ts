@@ -1,6 +1,6 @@
 import { HookError } from "./errors.js";
 import { groupKey } from "./keys.js";
-import { builtinResource, builtinResourceOfKind } from "./resources.js";
+import { type ControllerPlan, type GuardOptions, makePlan } from "./plan.js";
 import { isEmptySelector, matchesSelector } from "./selector.js";
 import type {
   CompositeHookRequest,
@@ -11,19 +11,12 @@ import type {
   LabelSelector,
 } from "./types.js";
 
+export type { GuardOptions } from "./plan.js";
+
 type Json = { [key: string]: unknown };
 
 /** The controller kinds a hook can belong to. */
 export type ControllerKind = "CompositeController" | "DecoratorController";
-
-/** Scope knowledge the guards need beyond the built-in kinds. */
-export interface GuardOptions {
-  /**
-   * Group keys (`Kind.group/version`) of custom kinds that are cluster-scoped.
-   * Kinds that are neither built in nor listed are taken as namespaced.
-   */
-  clusterScopedKinds?: readonly string[] | undefined;
-}
 
 const MAX_REPORTED = 10;
 
@@ -38,7 +31,7 @@ function describe(value: unknown): string {
 }
 
 /** Collects problems so one error can name all of them (up to a limit). */
-class Problems {
+export class Problems {
   readonly list: { path: string; message: string }[] = [];
   add(path: string, message: string): void {
     this.list.push({ path, message });
@@ -93,6 +86,11 @@ function checkObjectMaps(value: unknown, path: string, problems: Problems): void
     for (const [inner, object] of Object.entries(group)) {
       if (!isObject(object)) {
         problems.add(`${path}["${key}"]["${inner}"]`, `must be an object, got ${describe(object)}`);
+      } else if (!isObject(object.metadata) || typeof object.metadata.name !== "string") {
+        problems.add(
+          `${path}["${key}"]["${inner}"].metadata.name`,
+          "is required (Metacontroller always sends it)",
+        );
       }
     }
   }
@@ -106,8 +104,21 @@ function checkRoot(value: unknown, path: string, problems: Problems): void {
   if (typeof value.apiVersion !== "string" || typeof value.kind !== "string") {
     problems.add(path, "must have string apiVersion and kind");
   }
-  if (value.metadata !== undefined && !isObject(value.metadata)) {
-    problems.add(`${path}.metadata`, `must be an object, got ${describe(value.metadata)}`);
+  if (!isObject(value.metadata)) {
+    problems.add(
+      `${path}.metadata`,
+      `is required (Metacontroller always sends it), got ${describe(value.metadata)}`,
+    );
+    return;
+  }
+  // The hook types promise an observed name: a request without one did not come from
+  // Metacontroller, and answering it would name children "undefined-...".
+  const name = value.metadata.name;
+  if (typeof name !== "string" || name === "") {
+    problems.add(
+      `${path}.metadata.name`,
+      `is required (Metacontroller always sends it), got ${describe(name)}`,
+    );
   }
 }
 
@@ -249,6 +260,16 @@ function qualifiedNameProblem(key: string): string | undefined {
   return undefined;
 }
 
+// Label keys and values repeat across children and calls (app, component, the parent's
+// name): each distinct valid string is checked by regex once. A pure memo, bounded.
+const validKeys = new Set<string>();
+const validLabelValues = new Set<string>();
+
+function remember(memo: Set<string>, value: string): void {
+  if (memo.size >= 4096) memo.clear();
+  memo.add(value);
+}
+
 function checkStringMap(
   value: unknown,
   path: string,
@@ -260,23 +281,28 @@ function checkStringMap(
     problems.add(path, `must be an object of strings, got ${describe(value)}`);
     return;
   }
-  for (const [key, v] of Object.entries(value)) {
-    const where = `${path}["${key}"]`;
-    const keyProblem = qualifiedNameProblem(key);
-    if (keyProblem) problems.add(where, `invalid key: ${keyProblem}`);
+  for (const key in value) {
+    const v = value[key];
+    if (!validKeys.has(key)) {
+      const keyProblem = qualifiedNameProblem(key);
+      if (keyProblem) problems.add(`${path}["${key}"]`, `invalid key: ${keyProblem}`);
+      else remember(validKeys, key);
+    }
     if (v === null && opts.allowNull) continue;
     if (typeof v !== "string") {
       problems.add(
-        where,
+        `${path}["${key}"]`,
         `must be a string${opts.allowNull ? " (or null to delete it)" : ""}, got ${describe(v)}`,
       );
       continue;
     }
-    if (opts.labelValues && (v.length > 63 || !LABEL_VALUE.test(v))) {
-      problems.add(
-        where,
-        "invalid label value: at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric",
-      );
+    if (opts.labelValues && !validLabelValues.has(v)) {
+      if (v.length > 63 || !LABEL_VALUE.test(v)) {
+        problems.add(
+          `${path}["${key}"]`,
+          "invalid label value: at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric",
+        );
+      } else remember(validLabelValues, v);
     }
   }
 }
@@ -307,45 +333,33 @@ interface RootInfo {
   label: string;
 }
 
-function isNamespaced(apiVersion: string, kind: string, options: GuardOptions): boolean {
-  const builtin = builtinResourceOfKind(apiVersion, kind);
-  if (builtin) return builtin.namespaced;
-  return !(options.clusterScopedKinds ?? []).includes(groupKey(apiVersion, kind));
+/**
+ * The group keys a controller accepts for one rule list, in the order error messages
+ * name them: the keys Metacontroller sent (one per rule, always present) plus built-in
+ * rules resolved by name.
+ */
+function allowedKeys(observed: Json, plan: ControllerPlan): string[] {
+  const keys = new Set(Object.keys(observed));
+  for (const key of plan.ruleKeys) keys.add(key);
+  return [...keys];
 }
 
-/**
- * The group keys a controller accepts for one rule list: the keys Metacontroller
- * sent (one per rule, always present) plus built-in rules resolved by name.
- */
-function allowedKeys(observed: Json, rules: unknown): Set<string> {
-  const keys = new Set(Object.keys(observed));
-  if (Array.isArray(rules)) {
-    for (const rule of rules) {
-      if (
-        !isObject(rule) ||
-        typeof rule.apiVersion !== "string" ||
-        typeof rule.resource !== "string"
-      ) {
-        continue;
-      }
-      const builtin = builtinResource(rule.apiVersion, rule.resource);
-      if (builtin) keys.add(groupKey(rule.apiVersion, builtin.kind));
-    }
-  }
-  return keys;
+function hasKeys(value: Json): boolean {
+  for (const _ in value) return true;
+  return false;
 }
 
 function checkDesiredObjects(
   list: unknown,
   field: "children" | "attachments",
   root: RootInfo,
-  allowed: Set<string>,
+  observed: Json,
+  plan: ControllerPlan,
   ruleField: string,
-  required: boolean,
   problems: Problems,
-  options: GuardOptions,
   selector: { selector: LabelSelector | undefined; generate: boolean } | undefined,
 ): void {
+  const required = plan.ruleKeys.size > 0 || hasKeys(observed);
   if (list === undefined) {
     if (required) {
       problems.add(
@@ -389,11 +403,12 @@ function checkDesiredObjects(
 
     const key = groupKey(apiVersion, kind);
     const label = `${kind} "${name}"`;
-    if (!allowed.has(key)) {
-      const sameKind = [...allowed].filter((k) => k.startsWith(`${kind}.`));
+    if (!Object.hasOwn(observed, key) && !plan.ruleKeys.has(key)) {
+      const allowed = allowedKeys(observed, plan);
+      const sameKind = allowed.filter((k) => k.startsWith(`${kind}.`));
       problems.add(
         path,
-        `${label} is ${key}, which is not among the controller's ${ruleField} (${[...allowed].join(", ") || "none"})${
+        `${label} is ${key}, which is not among the controller's ${ruleField} (${allowed.join(", ") || "none"})${
           sameKind.length > 0
             ? `; apiVersion must match the rule exactly (${sameKind.join(", ")})`
             : `; add {apiVersion: "${apiVersion}", resource: ...} to spec.${ruleField}`
@@ -402,7 +417,7 @@ function checkDesiredObjects(
     }
 
     const namespace = typeof metadata?.namespace === "string" ? metadata.namespace : "";
-    const namespaced = isNamespaced(apiVersion, kind, options);
+    const namespaced = plan.namespaced(apiVersion, kind, key);
     if (namespaced && root.namespace === "" && namespace === "") {
       problems.add(
         `${path}.metadata.namespace`,
@@ -483,31 +498,46 @@ export function assertCompositeResponse(
   result: unknown,
   options: GuardOptions = {},
 ): void {
+  const problems = compositeResponseProblems(
+    request,
+    result,
+    makePlan(request.controller, options),
+  );
+  if (!problems.empty)
+    throw problems.toError("INVALID_RESPONSE", `refused the ${hookOf(request)} response`);
+}
+
+function hookOf(request: { finalizing: boolean }): "sync" | "finalize" {
+  return request.finalizing ? "finalize" : "sync";
+}
+
+/** The problems of a composite sync/finalize result (what {@link assertCompositeResponse} throws). */
+export function compositeResponseProblems(
+  request: CompositeHookRequest,
+  result: unknown,
+  plan: ControllerPlan,
+): Problems {
   const problems = new Problems();
-  const hook = request.finalizing ? "finalize" : "sync";
-  const value = resultObject(result, hook, problems);
+  const value = resultObject(result, hookOf(request), problems);
   if (value) {
     checkKnownFields(value, COMPOSITE_FIELDS, problems);
     checkCommonFields(value, problems);
-    const spec = request.controller.spec;
-    const allowed = allowedKeys(request.children, spec.childResources);
     const parentSpec = (request.parent as { spec?: { selector?: LabelSelector } }).spec;
     checkDesiredObjects(
       value.children,
       "children",
       rootInfo(request.parent, "the parent"),
-      allowed,
+      request.children as Json,
+      plan,
       "childResources",
-      allowed.size > 0,
       problems,
-      options,
       {
         selector: isObject(parentSpec) ? parentSpec.selector : undefined,
-        generate: spec.generateSelector === true,
+        generate: plan.generateSelector,
       },
     );
   }
-  if (!problems.empty) throw problems.toError("INVALID_RESPONSE", `refused the ${hook} response`);
+  return problems;
 }
 
 /**
@@ -520,9 +550,23 @@ export function assertDecoratorResponse(
   result: unknown,
   options: GuardOptions = {},
 ): void {
+  const problems = decoratorResponseProblems(
+    request,
+    result,
+    makePlan(request.controller, options),
+  );
+  if (!problems.empty)
+    throw problems.toError("INVALID_RESPONSE", `refused the ${hookOf(request)} response`);
+}
+
+/** The problems of a decorator sync/finalize result (what {@link assertDecoratorResponse} throws). */
+export function decoratorResponseProblems(
+  request: DecoratorHookRequest,
+  result: unknown,
+  plan: ControllerPlan,
+): Problems {
   const problems = new Problems();
-  const hook = request.finalizing ? "finalize" : "sync";
-  const value = resultObject(result, hook, problems);
+  const value = resultObject(result, hookOf(request), problems);
   if (value) {
     checkKnownFields(value, DECORATOR_FIELDS, problems);
     checkCommonFields(value, problems);
@@ -531,20 +575,18 @@ export function assertDecoratorResponse(
       allowNull: true,
       labelValues: false,
     });
-    const allowed = allowedKeys(request.attachments, request.controller.spec.attachments);
     checkDesiredObjects(
       value.attachments,
       "attachments",
       rootInfo(request.object, "the object"),
-      allowed,
+      request.attachments as Json,
+      plan,
       "attachments",
-      allowed.size > 0,
       problems,
-      options,
       undefined,
     );
   }
-  if (!problems.empty) throw problems.toError("INVALID_RESPONSE", `refused the ${hook} response`);
+  return problems;
 }
 
 function checkSelector(value: unknown, path: string, problems: Problems): void {
@@ -578,6 +620,16 @@ export function declaredHookVersion(
  * @throws {@link HookError} `INVALID_RESPONSE` naming every problem.
  */
 export function assertCustomizeResponse(request: CustomizeHookRequest, result: unknown): void {
+  const problems = customizeResponseProblems(request, result);
+  if (!problems.empty) throw problems.toError("INVALID_RESPONSE", "refused the customize response");
+}
+
+/** The problems of a customize result (what {@link assertCustomizeResponse} throws). */
+export function customizeResponseProblems(
+  request: CustomizeHookRequest,
+  result: unknown,
+  plan?: ControllerPlan,
+): Problems {
   const problems = new Problems();
   const value = resultObject(result, "customize", problems);
   if (value) {
@@ -591,7 +643,8 @@ export function assertCustomizeResponse(request: CustomizeHookRequest, result: u
           : `must be an array, got ${describe(rules)}`,
       );
     } else {
-      const version = declaredHookVersion(request.controller, "customize");
+      const version =
+        plan?.hookVersion.customize ?? declaredHookVersion(request.controller, "customize");
       const parentNamespace = request.parent.metadata?.namespace ?? "";
       rules.forEach((rule, index) => {
         const path = `relatedResources[${index}]`;
@@ -658,11 +711,11 @@ export function assertCustomizeResponse(request: CustomizeHookRequest, result: u
       });
     }
   }
-  if (!problems.empty) throw problems.toError("INVALID_RESPONSE", "refused the customize response");
+  return problems;
 }
 
 /** Whether a group key's kind is namespaced (built-in table, then `clusterScopedKinds`). */
 export function isNamespacedKey(key: string, options: GuardOptions = {}): boolean {
   const dot = key.indexOf(".");
-  return isNamespaced(key.slice(dot + 1), key.slice(0, dot), options);
+  return makePlan(undefined, options).namespaced(key.slice(dot + 1), key.slice(0, dot));
 }

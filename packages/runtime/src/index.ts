@@ -53,7 +53,17 @@ export {
   type ParsedGroupKey,
   parseGroupKey,
 } from "./keys.js";
+export {
+  type Controllers,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HOOK_TIMEOUT_MS,
+  type HookRoute,
+  type MetahookPluginOptions,
+  metahookPlugin,
+  type PluginLogger,
+} from "./plugin.js";
 export { redactSecrets } from "./redact.js";
+export type { RecordedExchange } from "./replay.js";
 export {
   BUILTIN_RESOURCES,
   builtinResource,
@@ -62,12 +72,11 @@ export {
 } from "./resources.js";
 export { isEmptySelector, matchesSelector } from "./selector.js";
 export {
+  bufferedDestination,
   createHookServer,
-  DEFAULT_BODY_LIMIT,
-  DEFAULT_HOOK_TIMEOUT_MS,
-  type HookRoute,
   type HookServer,
   type HookServerOptions,
+  isoTimeCached,
 } from "./server.js";
 export type {
   AttachmentRule,

@@ -2,16 +2,25 @@ import { createHash } from "node:crypto";
 import type { ControllerDefinition, HookContext, HookFunction, HookLogger } from "./define.js";
 import { HookError } from "./errors.js";
 import {
-  assertCompositeResponse,
-  assertCustomizeResponse,
-  assertDecoratorResponse,
-  declaredHookVersion,
-  type GuardOptions,
+  compositeResponseProblems,
+  customizeResponseProblems,
+  decoratorResponseProblems,
+  type Problems,
   parseCompositeRequest,
   parseCustomizeRequest,
   parseDecoratorRequest,
 } from "./guards.js";
-import type { HookName, KubeObject } from "./types.js";
+import { type ControllerPlan, PlanCache } from "./plan.js";
+import type {
+  CompositeHookRequest,
+  CustomizeHookRequest,
+  DecoratorHookRequest,
+  HookName,
+  HookVersion,
+  KubeObject,
+} from "./types.js";
+import { checkSchemas, type SchemaModels, schemaError } from "./validate.js";
+import { toWire, WireError } from "./wire.js";
 
 /** A served endpoint: a controller definition's hook, or a bare function. */
 export type Endpoint =
@@ -33,7 +42,7 @@ export interface HookOutcome {
   statusCode: number;
   /** The serialized JSON body; `undefined` for 304. */
   body: string | undefined;
-  headers: { [name: string]: string };
+  headers: { readonly [name: string]: string };
   outcome: Outcome;
   /** Which hook ran (after `finalizing` dispatch), when the request was understood. */
   hook: HookName | undefined;
@@ -53,121 +62,165 @@ export interface CallSummary {
 /** Options of {@link runHook}. */
 export interface RunHookOptions {
   controller: string;
-  log: HookLogger;
+  /** The hook's `context.log`; a function is called only if the hook uses its logger. */
+  log: HookLogger | (() => HookLogger);
   timeoutMs: number;
   ifNoneMatch?: string | undefined;
+  /**
+   * Validate desired children (or attachments) and the status against their schemas after the
+   * guards (kubernetes-models for built-in kinds, the definition's `models` for custom ones).
+   */
+  validate?: boolean | undefined;
 }
 
-const KIND_OF_REQUEST = {
-  composite: "CompositeController",
-  decorator: "DecoratorController",
-} as const;
+// --- the hook kinds, as data ------------------------------------------------------
 
-type Handler = (request: never, context: HookContext) => unknown;
-
-interface Plan {
-  hook: HookName;
-  handler: Handler;
-  request: unknown;
-  check: (result: unknown) => void;
-  root: KubeObject;
-  observed: number;
-  hookVersion: "v1" | "v2";
-  etag: boolean;
-  timeoutMs: number | undefined;
+/** One hook kind of the wire contract: how its request is read and its response checked. */
+interface Contract<R> {
+  /** Checks the body and returns the typed request; throws INVALID_REQUEST. */
+  parse(body: unknown): R;
+  /** The object the call is about (parent, or the decorated object). */
+  root(request: R): KubeObject;
+  /** How many observed objects the request carries (for the log line). */
+  observed(request: R): number;
+  /** Whether the request asks to finalize. */
+  finalizing(request: R): boolean;
+  /** The response-check stage: every problem of the wire form of a result. */
+  check(wire: unknown, request: R, plan: ControllerPlan): Problems;
+  /** The field of the response that holds the desired objects (for the log line). */
+  desired: "children" | "attachments" | "relatedResources";
 }
+
+type Kind = "composite" | "decorator" | "customize";
 
 function countObjects(groups: { [key: string]: { [key: string]: unknown } }): number {
   let n = 0;
-  for (const group of Object.values(groups)) n += Object.keys(group).length;
+  for (const key in groups) {
+    const group = groups[key];
+    for (const _ in group) n++;
+  }
   return n;
 }
 
-function detectKind(body: unknown): "composite" | "decorator" | "customize" {
+const CONTRACTS: { [K in Kind]: Contract<never> } = {
+  composite: {
+    parse: parseCompositeRequest,
+    root: (r: CompositeHookRequest) => r.parent,
+    observed: (r: CompositeHookRequest) => countObjects(r.children),
+    finalizing: (r: CompositeHookRequest) => r.finalizing,
+    check: (wire, r: CompositeHookRequest, plan) => compositeResponseProblems(r, wire, plan),
+    desired: "children",
+  } satisfies Contract<CompositeHookRequest>,
+  decorator: {
+    parse: parseDecoratorRequest,
+    root: (r: DecoratorHookRequest) => r.object,
+    observed: (r: DecoratorHookRequest) => countObjects(r.attachments),
+    finalizing: (r: DecoratorHookRequest) => r.finalizing,
+    check: (wire, r: DecoratorHookRequest, plan) => decoratorResponseProblems(r, wire, plan),
+    desired: "attachments",
+  } satisfies Contract<DecoratorHookRequest>,
+  customize: {
+    parse: parseCustomizeRequest,
+    root: (r: CustomizeHookRequest) => r.parent,
+    observed: () => 0,
+    finalizing: () => false,
+    check: (wire, r: CustomizeHookRequest, plan) => customizeResponseProblems(r, wire, plan),
+    desired: "relatedResources",
+  } satisfies Contract<CustomizeHookRequest>,
+} as never;
+
+function detectKind(body: unknown): Kind {
   const b = (typeof body === "object" && body !== null ? body : {}) as { [key: string]: unknown };
   if ("object" in b) return "decorator";
   if ("children" in b || "finalizing" in b || "related" in b) return "composite";
   return "customize";
 }
 
-/** Works out which handler runs and how its result is checked; throws INVALID_REQUEST. */
-function plan(endpoint: Endpoint, body: unknown): Plan {
+// --- stage 1: which handler, which contract, which plan ---------------------------
+
+type Handler = (request: never, context: HookContext) => unknown;
+
+/** Everything about one call that is known before the hook runs. */
+interface Call {
+  kind: Kind;
+  contract: Contract<never>;
+  request: never;
+  hook: HookName;
+  handler: Handler;
+  plan: ControllerPlan;
+  etag: boolean;
+  timeoutMs: number | undefined;
+  /** Schemas of custom kinds, for the optional validation stage. */
+  models: SchemaModels | undefined;
+}
+
+// One plan cache per served definition (or bare function), so clusterScopedKinds and
+// the controller fingerprint together decide a plan.
+const planCaches = new WeakMap<object, PlanCache>();
+
+function plansOf(owner: ControllerDefinition | HookFunction): PlanCache {
+  let cache = planCaches.get(owner);
+  if (cache === undefined) {
+    const clusterScopedKinds = typeof owner === "function" ? undefined : owner.clusterScopedKinds;
+    cache = new PlanCache({ clusterScopedKinds });
+    planCaches.set(owner, cache);
+  }
+  return cache;
+}
+
+/** Parses the request and works out what runs; throws INVALID_REQUEST or NOT_FOUND. */
+function prepare(endpoint: Endpoint, body: unknown): Call {
   if (endpoint.type === "function") {
     const kind = detectKind(body);
-    return planFor(kind, kind === "customize" ? "customize" : "sync", endpoint.handler, body, {});
-  }
-  const def = endpoint.definition;
-  const kind = def.kind === KIND_OF_REQUEST.composite ? "composite" : "decorator";
-  const options: GuardOptions = { clusterScopedKinds: def.clusterScopedKinds };
-  if (endpoint.hook === "customize") {
-    if (!def.customize) throw new HookError("NOT_FOUND", "this controller has no customize hook");
+    const contract = CONTRACTS[kind];
+    const request = contract.parse(body);
     return {
-      ...planFor("customize", "customize", def.customize as Handler, body, options),
-      ...opts(def),
+      kind,
+      contract,
+      request,
+      hook: kind === "customize" ? "customize" : "sync",
+      handler: endpoint.handler as Handler,
+      plan: plansOf(endpoint.handler).get((request as { controller: unknown }).controller),
+      etag: false,
+      timeoutMs: undefined,
+      models: undefined,
     };
   }
-  const parsed = planFor(kind, endpoint.hook, def.sync as Handler, body, options);
-  const request = parsed.request as { finalizing: boolean };
-  // Metacontroller calls the same URL with finalizing: true when sync and finalize
-  // share a webhook (catset does); dispatch to finalize when there is one.
-  const wantsFinalize = endpoint.hook === "finalize" || request.finalizing;
-  const handler = wantsFinalize && def.finalize ? (def.finalize as Handler) : (def.sync as Handler);
+  const def = endpoint.definition;
+  const kind: Kind =
+    endpoint.hook === "customize"
+      ? "customize"
+      : def.kind === "CompositeController"
+        ? "composite"
+        : "decorator";
+  if (endpoint.hook === "customize" && !def.customize) {
+    throw new HookError("NOT_FOUND", "this controller has no customize hook");
+  }
+  const contract = CONTRACTS[kind];
+  const request = contract.parse(body);
   if (endpoint.hook === "finalize" && !def.finalize) {
     throw new HookError("NOT_FOUND", "this controller has no finalize hook");
   }
+  // Metacontroller calls the same URL with finalizing: true when sync and finalize
+  // share a webhook (catset does); dispatch to finalize when there is one.
+  const finalize =
+    kind !== "customize" &&
+    (endpoint.hook === "finalize" || contract.finalizing(request)) &&
+    def.finalize !== undefined;
+  const hook: HookName = kind === "customize" ? "customize" : finalize ? "finalize" : "sync";
+  const handler = (
+    kind === "customize" ? def.customize : finalize ? def.finalize : def.sync
+  ) as Handler;
   return {
-    ...parsed,
-    hook: wantsFinalize && def.finalize ? "finalize" : "sync",
-    handler,
-    ...opts(def),
-  };
-}
-
-function opts(def: ControllerDefinition): { etag: boolean; timeoutMs: number | undefined } {
-  return { etag: def.etag === true, timeoutMs: def.timeoutMs };
-}
-
-function planFor(
-  kind: "composite" | "decorator" | "customize",
-  hook: HookName,
-  handler: Handler,
-  body: unknown,
-  options: GuardOptions,
-): Plan {
-  const base = { hook, handler, etag: false, timeoutMs: undefined };
-  if (kind === "customize") {
-    const request = parseCustomizeRequest(body);
-    return {
-      ...base,
-      request,
-      root: request.parent,
-      observed: 0,
-      hookVersion: declaredHookVersion(request.controller, "customize"),
-      check: (result) => assertCustomizeResponse(request, result),
-    };
-  }
-  if (kind === "composite") {
-    const request = parseCompositeRequest(body);
-    return {
-      ...base,
-      request,
-      root: request.parent,
-      observed: countObjects(request.children),
-      hookVersion: declaredHookVersion(
-        request.controller,
-        request.finalizing ? "finalize" : "sync",
-      ),
-      check: (result) => assertCompositeResponse(request, result, options),
-    };
-  }
-  const request = parseDecoratorRequest(body);
-  return {
-    ...base,
+    kind,
+    contract,
     request,
-    root: request.object,
-    observed: countObjects(request.attachments),
-    hookVersion: declaredHookVersion(request.controller, request.finalizing ? "finalize" : "sync"),
-    check: (result) => assertDecoratorResponse(request, result, options),
+    hook,
+    handler,
+    plan: plansOf(def).get((request as { controller: unknown }).controller),
+    etag: def.etag === true,
+    timeoutMs: def.timeoutMs,
+    models: def.models,
   };
 }
 
@@ -177,28 +230,92 @@ function describeRoot(root: KubeObject): string {
   return ns ? `${ns}/${name}` : name;
 }
 
-async function withBudget<T>(
-  run: (signal: AbortSignal) => Promise<T>,
+// --- stage 2: the hook, under its budget -----------------------------------------
+
+function timeoutError(timeoutMs: number): HookError {
+  return new HookError(
+    "HOOK_TIMEOUT",
+    `the hook did not finish within its ${timeoutMs} ms budget; Metacontroller will retry. Raise timeoutMs (and the controller's webhook.timeout) if it needs longer`,
+  );
+}
+
+/**
+ * The context a hook gets. Its `signal` and `log` are made on first use: most hooks
+ * never touch them, and a call should not pay for an AbortController it does not need.
+ */
+class CallContext implements HookContext {
+  readonly controller: string;
+  readonly hook: HookName;
+  readonly hookVersion: HookVersion;
+  #log: HookLogger | (() => HookLogger);
+  #abort: AbortController | undefined;
+  #reason: HookError | undefined;
+
+  constructor(
+    controller: string,
+    hook: HookName,
+    hookVersion: HookVersion,
+    log: HookLogger | (() => HookLogger),
+  ) {
+    this.controller = controller;
+    this.hook = hook;
+    this.hookVersion = hookVersion;
+    this.#log = log;
+  }
+
+  get log(): HookLogger {
+    if (typeof this.#log === "function") this.#log = this.#log();
+    return this.#log;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#reason) this.#abort.abort(this.#reason);
+    }
+    return this.#abort.signal;
+  }
+
+  /** Aborts the signal (now, or when first asked for) with the timeout error. */
+  expire(reason: HookError): void {
+    this.#reason = reason;
+    this.#abort?.abort(reason);
+  }
+}
+
+// The timer exists only while an asynchronous hook is pending: a synchronous hook
+// cannot be interrupted anyway, so it gets none.
+function underBudget(
+  pending: PromiseLike<unknown>,
   timeoutMs: number,
-): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new HookError(
-        "HOOK_TIMEOUT",
-        `the hook did not finish within its ${timeoutMs} ms budget; Metacontroller will retry. Raise timeoutMs (and the controller's webhook.timeout) if it needs longer`,
-      );
-      controller.abort(error);
+  context: CallContext,
+): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const error = timeoutError(timeoutMs);
+      context.expire(error);
       reject(error);
     }, timeoutMs);
     timer.unref?.();
+    pending.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([run(controller.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
 }
 
 /** An ETag over a response body: a strong validator, quoted as RFC 9110 asks. */
@@ -245,81 +362,112 @@ function outcomeOf(error: HookError): Outcome {
   }
 }
 
+// --- stages 3 and 4: check the wire form once, serialize it once -----------------
+
 /**
- * Runs one hook call end to end (request checks, the hook under its time budget,
- * response guards, serialization, ETag) without any HTTP. The server and
- * `invokeHook` both use it, so tests exercise exactly what is served.
+ * The response-check stage: what the result becomes on the wire, and every problem
+ * of it against the request. Throws the INVALID_RESPONSE the server answers with.
  */
-export async function runHook(
-  endpoint: Endpoint,
-  body: unknown,
-  options: RunHookOptions,
-): Promise<HookOutcome> {
-  let current: Plan;
+function checkResponse(call: Call, result: unknown): unknown {
+  let wire: unknown;
   try {
-    current = plan(endpoint, body);
-  } catch (error) {
-    const e =
-      error instanceof HookError
-        ? error
-        : new HookError("INVALID_REQUEST", String(error), { cause: error });
-    return failure(e, outcomeOf(e), undefined, {});
+    wire = toWire(result);
+  } catch (cause) {
+    if (!(cause instanceof WireError)) throw cause;
+    throw new HookError(
+      "INVALID_RESPONSE",
+      `the ${call.hook} response cannot be serialized as JSON: ${cause.message}`,
+      { cause },
+    );
   }
-  const summary: CallSummary = { parent: describeRoot(current.root), observed: current.observed };
-  const log = options.log;
-  const timeoutMs = current.timeoutMs ?? options.timeoutMs;
+  const problems = call.contract.check(wire, call.request, call.plan);
+  if (!problems.empty) {
+    throw problems.toError("INVALID_RESPONSE", `refused the ${call.hook} response`);
+  }
+  return wire;
+}
+
+const JSON_HEADERS: { readonly [name: string]: string } = Object.freeze({
+  "content-type": "application/json; charset=utf-8",
+});
+
+function hookFailure(call: Call, summary: CallSummary, error: unknown): HookOutcome {
+  const e =
+    error instanceof HookError
+      ? error
+      : new HookError(
+          "HOOK_FAILED",
+          `the ${call.hook} hook threw: ${(error as Error)?.message ?? String(error)}`,
+          { cause: error },
+        );
+  return failure(e, outcomeOf(e), call.hook, summary);
+}
+
+/**
+ * Stage 3 (and the optional schema stage): check the result's wire form, and when asked
+ * validate its objects against their schemas; then complete. Without validation a synchronous
+ * hook stays synchronous.
+ */
+function finish(
+  call: Call,
+  summary: CallSummary,
+  result: unknown,
+  options: RunHookOptions,
+): HookOutcome | Promise<HookOutcome> {
+  let wire: unknown;
+  try {
+    wire = checkResponse(call, result);
+  } catch (error) {
+    return hookFailure(call, summary, error);
+  }
+  if (options.validate !== true || call.kind === "customize") {
+    return complete(call, summary, wire, options);
+  }
+  const answer = wire as { [field: string]: unknown };
+  const desired = answer[call.contract.desired];
+  const request = call.request as { parent?: KubeObject; object?: KubeObject };
+  return checkSchemas({
+    desired: Array.isArray(desired) ? desired : [],
+    desiredField: call.contract.desired === "attachments" ? "attachments" : "children",
+    parent: call.kind === "composite" ? request.parent : request.object,
+    status: answer.status,
+    models: call.models,
+  }).then(
+    (problems) =>
+      problems.length > 0
+        ? hookFailure(call, summary, schemaError(problems))
+        : complete(call, summary, wire, options),
+    (error: unknown) => hookFailure(call, summary, error),
+  );
+}
+
+/** Stages 4 and 5: serialize the checked wire form once, tag it. */
+function complete(
+  call: Call,
+  summary: CallSummary,
+  wire: unknown,
+  options: RunHookOptions,
+): HookOutcome {
   let serialized: string;
   try {
-    const result = await withBudget(async (signal) => {
-      const context: HookContext = {
-        controller: options.controller,
-        hook: current.hook,
-        hookVersion: current.hookVersion,
-        log,
-        signal,
-      };
-      return await current.handler(current.request as never, context);
-    }, timeoutMs);
-    // Check what will actually go over the wire: toJSON (kubernetes-models classes),
-    // dropped undefined and functions, and no cycles or BigInts.
-    let text: string | undefined;
-    try {
-      text = JSON.stringify(result);
-    } catch (cause) {
-      throw new HookError(
-        "INVALID_RESPONSE",
-        `the ${current.hook} response cannot be serialized as JSON: ${(cause as Error).message}`,
-        { cause },
-      );
-    }
-    const wire: unknown = text === undefined ? undefined : JSON.parse(text);
-    current.check(wire);
-    serialized = text as string;
-    summary.desired = desiredCount(wire);
+    // The wire form is plain JSON (checked already), so this cannot throw.
+    serialized = JSON.stringify(wire);
+    const list = (wire as { [field: string]: unknown })[call.contract.desired];
+    summary.desired = Array.isArray(list) ? list.length : 0;
   } catch (error) {
-    const e =
-      error instanceof HookError
-        ? error
-        : new HookError(
-            "HOOK_FAILED",
-            `the ${current.hook} hook threw: ${(error as Error)?.message ?? String(error)}`,
-            {
-              cause: error,
-            },
-          );
-    return failure(e, outcomeOf(e), current.hook, summary);
+    return hookFailure(call, summary, error);
   }
-  const headers: { [name: string]: string } = { "content-type": "application/json; charset=utf-8" };
-  if (current.etag) {
+  let headers = JSON_HEADERS;
+  if (call.etag) {
     const tag = etagOf(serialized);
-    headers.etag = tag;
+    headers = { ...JSON_HEADERS, etag: tag };
     if (options.ifNoneMatch !== undefined && options.ifNoneMatch === tag) {
       return {
         statusCode: 304,
         body: undefined,
         headers,
         outcome: "not_modified",
-        hook: current.hook,
+        hook: call.hook,
         error: undefined,
         summary,
       };
@@ -330,15 +478,60 @@ export async function runHook(
     body: serialized,
     headers,
     outcome: "ok",
-    hook: current.hook,
+    hook: call.hook,
     error: undefined,
     summary,
   };
 }
 
-function desiredCount(wire: unknown): number | undefined {
-  if (typeof wire !== "object" || wire === null) return undefined;
-  const w = wire as { children?: unknown; attachments?: unknown; relatedResources?: unknown };
-  const list = w.children ?? w.attachments ?? w.relatedResources;
-  return Array.isArray(list) ? list.length : 0;
+/**
+ * Runs one hook call end to end (request checks, the hook under its time budget,
+ * response guards, serialization, ETag) without any HTTP. The server and
+ * `invokeHook` both use it, so tests exercise exactly what is served.
+ *
+ * A synchronous hook is answered synchronously: only a hook that returns a promise
+ * makes the call asynchronous (and gets a timer).
+ */
+export function runHook(
+  endpoint: Endpoint,
+  body: unknown,
+  options: RunHookOptions,
+): HookOutcome | Promise<HookOutcome> {
+  let call: Call;
+  try {
+    call = prepare(endpoint, body);
+  } catch (error) {
+    const e =
+      error instanceof HookError
+        ? error
+        : new HookError("INVALID_REQUEST", String(error), { cause: error });
+    return failure(e, outcomeOf(e), undefined, {});
+  }
+  const summary: CallSummary = {
+    parent: describeRoot(call.contract.root(call.request)),
+    observed: call.contract.observed(call.request),
+  };
+  const versionOf =
+    call.kind === "customize"
+      ? "customize"
+      : call.contract.finalizing(call.request)
+        ? "finalize"
+        : "sync";
+  const context = new CallContext(
+    options.controller,
+    call.hook,
+    call.plan.hookVersion[versionOf],
+    options.log,
+  );
+  let result: unknown;
+  try {
+    result = call.handler(call.request, context);
+  } catch (error) {
+    return hookFailure(call, summary, error);
+  }
+  if (!isThenable(result)) return finish(call, summary, result, options);
+  return underBudget(result, call.timeoutMs ?? options.timeoutMs, context).then(
+    (value) => finish(call, summary, value, options),
+    (error: unknown) => hookFailure(call, summary, error),
+  );
 }

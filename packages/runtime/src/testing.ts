@@ -13,11 +13,11 @@ import type {
 import { HookError } from "./errors.js";
 import { type Endpoint, runHook } from "./invoke.js";
 import { groupKey, objectKey } from "./keys.js";
+import { DEFAULT_HOOK_TIMEOUT_MS } from "./plugin.js";
 import { clone, type KindTable, normalizeController, resolveKind } from "./rules.js";
 
 export type { KindTable } from "./rules.js";
 
-import { DEFAULT_HOOK_TIMEOUT_MS } from "./server.js";
 import type {
   CompositeController,
   CompositeHookRequest,
@@ -36,7 +36,6 @@ import type {
   ObservedObjects,
   RelatedResourceRule,
 } from "./types.js";
-import { checkSchemas, type SchemaProblem, schemaError } from "./validate.js";
 
 /** Options of {@link invokeHook}. */
 export interface InvokeOptions {
@@ -119,36 +118,10 @@ export async function invokeHook(
     controller: "test",
     log: options.log ?? silent,
     timeoutMs: options.timeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
+    validate: options.validate !== false,
   });
   if (outcome.error) throw outcome.error;
-  const response: unknown = outcome.body === undefined ? undefined : JSON.parse(outcome.body);
-  if (options.validate !== false && hook !== "customize") {
-    const problems = await checkResponseSchemas(definition, request, response);
-    if (problems.length > 0) throw schemaError(problems);
-  }
-  return response;
-}
-
-function checkResponseSchemas(
-  definition: ControllerDefinition,
-  request: unknown,
-  response: unknown,
-): Promise<SchemaProblem[]> {
-  const composite = definition.kind === "CompositeController";
-  const answer = (response ?? {}) as {
-    children?: unknown;
-    attachments?: unknown;
-    status?: unknown;
-  };
-  const asked = request as { parent?: KubeObject; object?: KubeObject };
-  const desired = composite ? answer.children : answer.attachments;
-  return checkSchemas({
-    desired: Array.isArray(desired) ? desired : [],
-    desiredField: composite ? "children" : "attachments",
-    parent: composite ? asked.parent : asked.object,
-    status: answer.status,
-    models: definition.models,
-  });
+  return outcome.body === undefined ? undefined : JSON.parse(outcome.body);
 }
 
 function inferHook(request: unknown): HookName {

@@ -1,13 +1,17 @@
 // The work behind `serve`, `dev` and `run`, loaded only when one of them runs.
+import { mkdirSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import {
+  bufferedDestination,
   type ControllerDefinition,
   createHookServer,
   HookError,
   type HookFunction,
   type HookServer,
   isControllerDefinition,
+  isoTimeCached,
+  type RecordedExchange,
 } from "@metahook/runtime";
 import { invokeHook } from "@metahook/runtime/testing";
 import { watch } from "chokidar";
@@ -22,7 +26,35 @@ export interface ServeOptions {
   host: string;
   timeout?: number;
   logLevel?: string;
+  /** Validate answers against their schemas (serve: `--validate`; dev: on unless `--no-validate`). */
+  validate?: boolean;
+  /** dev `--record <dir>`: write every exchange there, for `metahook replay`. */
+  record?: string;
 }
+
+/** Writes each exchange a server answers as `<dir>/<nnnn>-<controller>-<hook>.json`. */
+function recorder(
+  dir: string,
+  modules: readonly LoadedModule[],
+  ctx: CommandContext,
+): (exchange: RecordedExchange) => void {
+  mkdirSync(dir, { recursive: true });
+  const files = new Map(modules.map((m) => [m.name, relative(ctx.cwd, m.file) || m.file]));
+  return (exchange) => {
+    recorded++;
+    const file = join(
+      dir,
+      `${String(recorded).padStart(4, "0")}-${exchange.controller}-${exchange.hook}.json`,
+    );
+    const module = files.get(exchange.controller);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ ...exchange, ...(module ? { module } : {}) }, null, 2)}\n`,
+    );
+  };
+}
+// Numbered across reloads, so that a recording keeps its order.
+let recorded = 0;
 
 function controllersOf(modules: readonly LoadedModule[]): {
   [name: string]: ControllerDefinition | HookFunction;
@@ -38,14 +70,19 @@ async function startServer(
   const server = createHookServer({
     controllers: controllersOf(modules),
     ...(options.timeout ? { hookTimeoutMs: options.timeout } : {}),
-    // Logs are diagnostics: stderr, leaving stdout to the route list.
+    ...(options.validate ? { validate: true } : {}),
+    ...(options.record
+      ? { onExchange: recorder(resolve(ctx.cwd, options.record), modules, ctx) }
+      : {}),
+    // Logs are diagnostics: stderr, leaving stdout to the route list. Batched, so that the
+    // line of each hook call costs no write of its own.
     logger: pino(
       {
         level: options.logLevel ?? ctx.env.LOG_LEVEL ?? "info",
         base: undefined,
-        timestamp: pino.stdTimeFunctions.isoTime,
+        timestamp: isoTimeCached,
       },
-      pino.destination(2),
+      bufferedDestination(2),
     ),
   });
   let address: string;
@@ -95,7 +132,8 @@ export async function serve(
   options: ServeOptions,
   ctx: CommandContext,
 ): Promise<void> {
-  const { modules, skipped } = await loadModules(paths, ctx.cwd);
+  // Loaded once: compiled JS needs no tsx loader, which keeps start-up short.
+  const { modules, skipped } = await loadModules(paths, ctx.cwd, { fresh: false });
   reportSkipped(skipped, options, ctx);
   const { server, address } = await startServer(modules, options, ctx);
   printRoutes(server, modules, address, ctx);
@@ -166,7 +204,7 @@ export async function run(
   options: { hook?: "sync" | "finalize" | "customize" },
   ctx: CommandContext,
 ): Promise<void> {
-  const { modules } = await loadModules([module], ctx.cwd);
+  const { modules } = await loadModules([module], ctx.cwd, { fresh: false });
   const loaded = modules[0];
   if (!loaded || !isControllerDefinition(loaded.value)) {
     throw new CliError(

@@ -59,7 +59,11 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       .description(
         "serve controller modules: a default-exported controller `blogs.ts` at /blogs/sync, /blogs/finalize, /blogs/customize; a default-exported function `fn.ts` at /fn",
       )
-      .argument("<paths...>", "controller modules (.ts/.js) or directories to search"),
+      .argument("<paths...>", "controller modules (.ts/.js) or directories to search")
+      .option(
+        "--validate",
+        "validate desired children and status against their schemas (kubernetes-models, generated models) and refuse what the API server would refuse; costs a schema check per child",
+      ),
     ctx,
   ).action(async (paths: string[], options: ServeOptions) => {
     await (await actions()).serve(paths, options, ctx);
@@ -71,7 +75,12 @@ export function registerServe(program: Command, ctx: CommandContext): void {
       .description(
         "like serve, and reload the modules whenever a file under the given paths changes",
       )
-      .argument("<paths...>", "controller modules (.ts/.js) or directories to watch"),
+      .argument("<paths...>", "controller modules (.ts/.js) or directories to watch")
+      .option("--no-validate", "do not validate answers against their schemas (on in dev)")
+      .option(
+        "--record <dir>",
+        "write every request and answer to <dir> as fixtures, to re-run later with `metahook replay <dir>`",
+      ),
     ctx,
   ).action(async (paths: string[], options: ServeOptions) => {
     await (await actions()).dev(paths, options, ctx);

@@ -1,0 +1,124 @@
+// What the guards need to know about a controller (the CompositeController or
+// DecoratorController object in every request), worked out once per controller
+// version instead of on every call and for every child.
+import { groupKey } from "./keys.js";
+import { builtinResource, builtinResourceOfKind } from "./resources.js";
+import type { HookVersion } from "./types.js";
+
+/** Scope knowledge the guards need beyond the built-in kinds. */
+export interface GuardOptions {
+  /**
+   * Group keys (`Kind.group/version`) of custom kinds that are cluster-scoped.
+   * Kinds that are neither built in nor listed are taken as namespaced.
+   */
+  clusterScopedKinds?: readonly string[] | undefined;
+}
+
+/** A controller's rules and hook versions, as the guards use them. */
+export interface ControllerPlan {
+  /**
+   * Group keys of the built-in rules among `childResources` (composite) or
+   * `attachments` (decorator), resolved from their plural resource names, in rule order.
+   */
+  readonly ruleKeys: ReadonlySet<string>;
+  /** `spec.generateSelector` (composite only). */
+  readonly generateSelector: boolean;
+  /** Declared version of each hook (CRD default `v1`). */
+  readonly hookVersion: { readonly [hook in "sync" | "finalize" | "customize"]: HookVersion };
+  /**
+   * Whether objects of this kind are namespaced (built-in table, then `clusterScopedKinds`).
+   * Pass the group key when it is at hand, to save building it again.
+   */
+  namespaced(apiVersion: string, kind: string, key?: string): boolean;
+}
+
+type Json = { [key: string]: unknown };
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+function versionOf(hooks: unknown, hook: string): HookVersion {
+  return isObject(hooks) && isObject(hooks[hook]) && hooks[hook].version === "v2" ? "v2" : "v1";
+}
+
+/** Works out a controller's plan (no caching; see {@link PlanCache}). */
+export function makePlan(controller: unknown, options: GuardOptions = {}): ControllerPlan {
+  const spec = isObject(controller) && isObject(controller.spec) ? controller.spec : {};
+  const rules =
+    controller && (controller as Json).kind === "DecoratorController"
+      ? spec.attachments
+      : spec.childResources;
+  const ruleKeys = new Set<string>();
+  if (Array.isArray(rules)) {
+    for (const rule of rules) {
+      if (
+        !isObject(rule) ||
+        typeof rule.apiVersion !== "string" ||
+        typeof rule.resource !== "string"
+      )
+        continue;
+      const builtin = builtinResource(rule.apiVersion, rule.resource);
+      if (builtin) ruleKeys.add(groupKey(rule.apiVersion, builtin.kind));
+    }
+  }
+  const clusterScoped = new Set(options.clusterScopedKinds ?? []);
+  const scopes = new Map<string, boolean>();
+  return {
+    ruleKeys,
+    generateSelector: spec.generateSelector === true,
+    hookVersion: {
+      sync: versionOf(spec.hooks, "sync"),
+      finalize: versionOf(spec.hooks, "finalize"),
+      customize: versionOf(spec.hooks, "customize"),
+    },
+    namespaced(apiVersion, kind, key = groupKey(apiVersion, kind)) {
+      let namespaced = scopes.get(key);
+      if (namespaced === undefined) {
+        const builtin = builtinResourceOfKind(apiVersion, kind);
+        namespaced = builtin ? builtin.namespaced : !clusterScoped.has(key);
+        // Keys come from hook output; bound the memo so odd output cannot grow it.
+        if (scopes.size < 256) scopes.set(key, namespaced);
+      }
+      return namespaced;
+    },
+  };
+}
+
+// Metacontroller sends the controller from its informer cache: uid and resourceVersion
+// name one version of it. Hand-made requests may lack them; then the spec itself is the key.
+function fingerprint(controller: unknown): string {
+  if (!isObject(controller)) return "";
+  const meta = isObject(controller.metadata) ? controller.metadata : {};
+  if (typeof meta.uid === "string" && typeof meta.resourceVersion === "string") {
+    return `${String(controller.kind)} ${meta.uid} ${meta.resourceVersion}`;
+  }
+  return `${String(controller.kind)} ${JSON.stringify(controller.spec) ?? ""}`;
+}
+
+const MAX_PLANS = 32;
+
+/**
+ * Plans by controller fingerprint, for one served endpoint: the first request of a
+ * controller version computes its plan, every later one reuses it.
+ */
+export class PlanCache {
+  readonly #plans = new Map<string, ControllerPlan>();
+  readonly #options: GuardOptions;
+
+  constructor(options: GuardOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The plan of the controller a request carries. */
+  get(controller: unknown): ControllerPlan {
+    const key = fingerprint(controller);
+    let plan = this.#plans.get(key);
+    if (plan === undefined) {
+      plan = makePlan(controller, this.#options);
+      // Controller versions come and go (each update is a new resourceVersion); keep the recent ones.
+      if (this.#plans.size >= MAX_PLANS) this.#plans.clear();
+      this.#plans.set(key, plan);
+    }
+    return plan;
+  }
+}

@@ -1,0 +1,127 @@
+// What a hook's return value becomes on the wire, computed in one walk instead of a
+// JSON.stringify/JSON.parse round trip: the guards check exactly what Metacontroller
+// will read, and the result is then serialized once.
+
+type Json = { [key: string]: unknown };
+
+/** Thrown when a value cannot be serialized as JSON (cycle, BigInt). */
+export class WireError extends Error {
+  override readonly name = "WireError";
+}
+
+// Deeper than this, the walk hands the subtree to JSON.stringify, which tells a cycle
+// (TypeError) from merely deep data; Kubernetes objects are a dozen levels deep.
+const MAX_DEPTH = 100;
+
+/**
+ * The JSON value `JSON.stringify(value)` would write, as plain objects and arrays:
+ * `toJSON()` applied (with its key, as `JSON.stringify` does), `undefined`, functions and
+ * symbols dropped from objects and turned into `null` in arrays, non-finite numbers
+ * turned into `null`, boxed primitives unwrapped. Parts that already are plain JSON are
+ * returned as they are, not copied.
+ *
+ * @throws {@link WireError} for a cycle or a BigInt, with `JSON.stringify`'s message.
+ */
+export function toWire(value: unknown): unknown {
+  return wire(value, "", 0);
+}
+
+function wire(value: unknown, key: string | number, depth: number): unknown {
+  if (value === null) return null;
+  if (typeof value !== "object") {
+    // JSON.stringify asks functions for toJSON too (they are objects), then drops them.
+    if (typeof value === "function") {
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === "function") return wire(toJSON.call(value, String(key)), key, depth);
+    }
+    return primitive(value, key);
+  }
+  if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
+    return wire((value as { toJSON(key: string): unknown }).toJSON(String(key)), key, depth);
+  }
+  if (depth > MAX_DEPTH) return viaStringify(value);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i];
+      let next = typeof item === "string" ? item : wire(item, i, depth + 1);
+      if (next === undefined) next = null;
+      if (next !== item && out === undefined) out = value.slice(0, i);
+      if (out !== undefined) out.push(next);
+    }
+    return out ?? value;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return otherObject(value, key, depth);
+  // A plain object: for-in sees exactly its own enumerable string keys (nothing is
+  // inherited from Object.prototype or null), without allocating a key array.
+  const source = value as Json;
+  let out: Json | undefined;
+  for (const k in source) {
+    const item = source[k];
+    // Strings and finite numbers are most of a Kubernetes object; they stay as they are.
+    const next =
+      typeof item === "string" || (typeof item === "number" && Number.isFinite(item))
+        ? item
+        : wire(item, k, depth + 1);
+    if (next !== item && out === undefined) {
+      out = {};
+      for (const earlier in source) {
+        if (earlier === k) break;
+        out[earlier] = source[earlier];
+      }
+    }
+    if (out !== undefined && next !== undefined) out[k] = next;
+  }
+  return out ?? value;
+}
+
+// Instances of other classes (Map, Set, a user's own, boxed primitives) become what
+// JSON.stringify makes of them: the primitive, or a plain object of own enumerable fields.
+function otherObject(value: object, key: string | number, depth: number): unknown {
+  if (value instanceof Number || value instanceof String || value instanceof Boolean) {
+    return primitive(value.valueOf(), key);
+  }
+  const source = value as Json;
+  const out: Json = {};
+  for (const k of Object.keys(source)) {
+    const next = wire(source[k], k, depth + 1);
+    if (next !== undefined) out[k] = next;
+  }
+  return out;
+}
+
+function primitive(value: unknown, key: string | number): unknown {
+  switch (typeof value) {
+    case "number":
+      return Number.isFinite(value) ? value : null;
+    case "string":
+    case "boolean":
+      return value;
+    case "bigint":
+      // JSON.stringify throws here unless BigInt.prototype.toJSON exists.
+      if (typeof (value as unknown as { toJSON?: unknown }).toJSON === "function") {
+        return wire(
+          (value as unknown as { toJSON(k: string): unknown }).toJSON(String(key)),
+          key,
+          0,
+        );
+      }
+      throw new WireError("Do not know how to serialize a BigInt");
+    case "object":
+      return null;
+    default:
+      // undefined, functions and symbols: dropped from objects, null in arrays.
+      return undefined;
+  }
+}
+
+function viaStringify(value: unknown): unknown {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw new WireError((error as Error).message, { cause: error });
+  }
+  return text === undefined ? undefined : JSON.parse(text);
+}
