@@ -173,7 +173,7 @@ afterEach(async () => {
 });
 
 /** Runs the package's start script as pnpm would (sh, its node_modules/.bin first on PATH). */
-function start(name: string, port: number): Promise<string> {
+function start(name: string, port: number, paths: readonly string[]): Promise<string> {
   const dir = join(EXAMPLES, name);
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
     scripts: { start: string };
@@ -195,18 +195,28 @@ function start(name: string, port: number): Promise<string> {
     let stdout = "";
     let stderr = "";
     const timer = setTimeout(
-      () => reject(new Error(`${name}: not serving after 20 s\n${stderr}`)),
+      () =>
+        reject(
+          new Error(`${name}: not serving ${paths.join(", ")} after 20 s\n${stdout}${stderr}`),
+        ),
       20_000,
     );
-    running.stdout?.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    running.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (/serving \d+ module\(s\) on /.test(stderr)) {
+    // The route list (stdout) and "serving ... on" (stderr) race each other: wait for both, and
+    // time out (naming what is missing) if a path never shows up.
+    const ready = () => {
+      const listed = paths.every((path) => new RegExp(`^POST ${path}\t`, "m").test(stdout));
+      if (/serving \d+ module\(s\) on /.test(stderr) && listed) {
         clearTimeout(timer);
         resolve(stdout);
       }
+    };
+    running.stdout?.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      ready();
+    });
+    running.stderr?.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      ready();
     });
     running.once("exit", (code) => {
       clearTimeout(timer);
@@ -220,7 +230,11 @@ describe("every example's start script serves the paths its manifest names", () 
     "%s",
     async (name) => {
       const port = await freePort();
-      const routes = await start(name, port);
+      const routes = await start(
+        name,
+        port,
+        hookUrls(name).map((url) => url.pathname),
+      );
       for (const url of hookUrls(name)) {
         expect(routes, `${name}: ${url.pathname}`).toMatch(
           new RegExp(`^POST ${url.pathname}\\t`, "m"),
