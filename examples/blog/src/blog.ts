@@ -19,7 +19,12 @@
  * @module
  */
 import { randomBytes as cryptoRandomBytes } from "node:crypto";
-import { type Desired, defineCompositeController, getObject } from "@metahook/runtime";
+import {
+  type CompositeControllerDefinition,
+  type Desired,
+  defineCompositeController,
+  getObject,
+} from "@metahook/runtime";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IStatefulSet } from "kubernetes-models/apps/v1/StatefulSet";
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
@@ -228,7 +233,9 @@ function ingress(blog: ObservedBlog): Desired<IIngress> {
  * const blog = createBlogController({ randomBytes: (size) => new Uint8Array(size).fill(7) });
  * ```
  */
-export function createBlogController(options: BlogOptions = {}) {
+export function createBlogController(
+  options: BlogOptions = {},
+): CompositeControllerDefinition<Parent, Children, Related, Keying> {
   const randomBytes = options.randomBytes ?? ((size: number) => cryptoRandomBytes(size));
 
   function sync({ parent: blog, children }: SyncRequest): SyncResponse {
