@@ -109,6 +109,7 @@ export function replicaSetFor(
 /** The parent's Service, selecting the given colour. */
 export function serviceFor(bgd: Parent, color: Color): Desired<IService> {
   const service = structuredClone(bgd.spec.service) as IService;
+  // The Service template of the spec, not an observed object: its name may be missing.
   const name = service.metadata?.name;
   if (name === undefined || name === "") {
     throw new HookError(

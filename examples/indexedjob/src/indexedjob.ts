@@ -24,6 +24,9 @@ import type {
   SyncResponse,
 } from "./indexedjob.generated.js";
 
+/** An IndexedJob as Metacontroller sends it: `metadata.name` and `namespace` are set. */
+export type ObservedIndexedJob = SyncRequest["parent"];
+
 /** The environment variable that tells each Pod its index. */
 export const INDEX_ENV = "JOB_INDEX";
 
@@ -49,13 +52,13 @@ export function isFinished(job: Parent): boolean {
  * to every container's env. The template is schemaless in the CRD (the API server checks it
  * when the Pod is created), so a template without containers fails here and says so.
  */
-export function podFor(job: Parent, index: number): Desired<IPod> {
+export function podFor(job: ObservedIndexedJob, index: number): Desired<IPod> {
   const template = structuredClone(job.spec.template) as IPodTemplateSpec;
   const containers = template.spec?.containers;
   if (!Array.isArray(containers)) {
     throw new HookError(
       "INVALID_REQUEST",
-      `IndexedJob ${job.metadata?.name}: spec.template.spec.containers is missing; give the Pod template its containers`,
+      `IndexedJob ${job.metadata.name}: spec.template.spec.containers is missing; give the Pod template its containers`,
     );
   }
   const value = String(index);
@@ -63,7 +66,7 @@ export function podFor(job: Parent, index: number): Desired<IPod> {
     ...template,
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { ...template.metadata, name: `${job.metadata?.name ?? ""}-${index}` },
+    metadata: { ...template.metadata, name: `${job.metadata.name}-${index}` },
     spec: {
       ...template.spec,
       containers: containers.map((c) => ({
