@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import {
   type ControllerDefinition,
+  defineCompositeController,
   isControllerDefinition,
   type KubeObject,
 } from "@metahook/runtime";
@@ -27,6 +28,10 @@ const EXAMPLES: readonly Example[] = [
   { name: "globalconfigmap", sample: "globalconfigmap.yaml", parentKind: "GlobalConfigMap" },
   { name: "pod-name-label", sample: "pod.yaml", parentKind: "Pod" },
   { name: "service-per-pod", sample: "statefulset.yaml", parentKind: "StatefulSet" },
+  { name: "blog", sample: "blog.yaml", parentKind: "Blog" },
+  { name: "useless-controller", sample: "uselesspod.yaml", parentKind: "UselessPod" },
+  { name: "indexedjob", sample: "indexedjob.yaml", parentKind: "IndexedJob" },
+  { name: "bluegreen", sample: "bluegreen.yaml", parentKind: "BlueGreenDeployment" },
 ];
 
 function manifests(example: string, file: string): Document[] {
@@ -52,8 +57,13 @@ function kindsOf(example: string): { [resource: string]: string } {
 async function controllerOf(example: string): Promise<ControllerDefinition> {
   const url = pathToFileURL(join(REPO_ROOT, "examples", example, "src", `${example}.ts`)).href;
   const mod = (await import(url)) as { default?: unknown };
-  if (!isControllerDefinition(mod.default)) throw new Error(`${url}: no controller default export`);
-  return mod.default;
+  if (isControllerDefinition(mod.default)) return mod.default;
+  // A bare hook function (served at /<name>) is a composite sync hook without the runtime's
+  // dispatch; converge needs a definition to call it through.
+  if (typeof mod.default === "function") {
+    return defineCompositeController({ sync: mod.default as (request: never) => never });
+  }
+  throw new Error(`${url}: no controller or hook function default export`);
 }
 
 const cases = EXAMPLES.flatMap((example) => {

@@ -74,11 +74,15 @@ const table = examples();
 describe("the examples' generated types match their manifests", () => {
   it("covers every example", () => {
     expect(table.map((e) => e.name).sort()).toStrictEqual([
+      "@metahook/example-blog",
+      "@metahook/example-bluegreen",
       "@metahook/example-catset",
       "@metahook/example-configmap-list",
       "@metahook/example-globalconfigmap",
+      "@metahook/example-indexedjob",
       "@metahook/example-pod-name-label",
       "@metahook/example-service-per-pod",
+      "@metahook/example-useless-controller",
     ]);
   });
 

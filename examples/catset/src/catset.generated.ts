@@ -110,13 +110,13 @@ export const controllerManifest = {
       "sync": {
         "version": "v1",
         "webhook": {
-          "url": "http://metahook-examples.metacontroller/catset/sync"
+          "url": "http://catset-hooks.metacontroller/catset/sync"
         }
       },
       "finalize": {
         "version": "v1",
         "webhook": {
-          "url": "http://metahook-examples.metacontroller/catset/finalize"
+          "url": "http://catset-hooks.metacontroller/catset/finalize"
         }
       }
     }

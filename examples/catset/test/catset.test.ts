@@ -318,8 +318,8 @@ describe("catset reconciles like a StatefulSet", () => {
 
 describe("the manifests", () => {
   it.each([
-    ["sync", "http://metahook-examples.metacontroller/catset/sync"],
-    ["finalize", "http://metahook-examples.metacontroller/catset/finalize"],
+    ["sync", "http://catset-hooks.metacontroller/catset/sync"],
+    ["finalize", "http://catset-hooks.metacontroller/catset/finalize"],
   ] as const)("point the %s hook at the examples server", (hook, url) => {
     expect(controller.spec.hooks[hook].webhook.url).toBe(url);
   });

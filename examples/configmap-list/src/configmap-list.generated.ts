@@ -97,13 +97,13 @@ export const controllerManifest = {
       "sync": {
         "version": "v2",
         "webhook": {
-          "url": "http://metahook-examples.metacontroller/configmap-list/sync"
+          "url": "http://configmap-list-hooks.metacontroller/configmap-list/sync"
         }
       },
       "customize": {
         "version": "v2",
         "webhook": {
-          "url": "http://metahook-examples.metacontroller/configmap-list/customize"
+          "url": "http://configmap-list-hooks.metacontroller/configmap-list/customize"
         }
       }
     }

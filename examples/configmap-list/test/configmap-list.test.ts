@@ -182,8 +182,8 @@ describe("configmap-list aggregates ConfigMaps across namespaces", () => {
   });
 
   it.each([
-    ["sync", "http://metahook-examples.metacontroller/configmap-list/sync"],
-    ["customize", "http://metahook-examples.metacontroller/configmap-list/customize"],
+    ["sync", "http://configmap-list-hooks.metacontroller/configmap-list/sync"],
+    ["customize", "http://configmap-list-hooks.metacontroller/configmap-list/customize"],
   ] as const)("the manifest points %s at the examples server", (hook, url) => {
     expect(controller.spec.hooks[hook].webhook.url).toBe(url);
   });

@@ -100,13 +100,13 @@ export const controllerManifest = {
       "sync": {
         "version": "v1",
         "webhook": {
-          "url": "http://metahook-examples.metacontroller/globalconfigmap/sync"
+          "url": "http://globalconfigmap-hooks.metacontroller/globalconfigmap/sync"
         }
       },
       "customize": {
         "version": "v1",
         "webhook": {
-          "url": "http://metahook-examples.metacontroller/globalconfigmap/customize"
+          "url": "http://globalconfigmap-hooks.metacontroller/globalconfigmap/customize"
         }
       }
     }

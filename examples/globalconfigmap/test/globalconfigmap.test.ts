@@ -189,8 +189,8 @@ describe("globalconfigmap copies the source into every namespace", () => {
   });
 
   it.each([
-    ["sync", "http://metahook-examples.metacontroller/globalconfigmap/sync"],
-    ["customize", "http://metahook-examples.metacontroller/globalconfigmap/customize"],
+    ["sync", "http://globalconfigmap-hooks.metacontroller/globalconfigmap/sync"],
+    ["customize", "http://globalconfigmap-hooks.metacontroller/globalconfigmap/customize"],
   ] as const)("the manifest points %s at the examples server", (hook, url) => {
     expect(controller.spec.hooks[hook].webhook.url).toBe(url);
   });

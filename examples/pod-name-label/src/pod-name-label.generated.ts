@@ -84,7 +84,7 @@ export const controllerManifest = {
       "sync": {
         "version": "v1",
         "webhook": {
-          "url": "http://metahook-examples.metacontroller/pod-name-label/sync"
+          "url": "http://pod-name-label-hooks.metacontroller/pod-name-label/sync"
         }
       }
     }

@@ -83,7 +83,7 @@ describe("pod-name-label labels pods with their name", () => {
 
   it("the manifest points sync at the examples server", () => {
     expect(controller.spec.hooks.sync.webhook.url).toBe(
-      "http://metahook-examples.metacontroller/pod-name-label/sync",
+      "http://pod-name-label-hooks.metacontroller/pod-name-label/sync",
     );
   });
 });

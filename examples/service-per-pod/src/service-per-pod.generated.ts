@@ -96,13 +96,13 @@ export const controllerManifest = {
       "sync": {
         "version": "v2",
         "webhook": {
-          "url": "http://metahook-examples.metacontroller/service-per-pod/sync"
+          "url": "http://service-per-pod-hooks.metacontroller/service-per-pod/sync"
         }
       },
       "finalize": {
         "version": "v2",
         "webhook": {
-          "url": "http://metahook-examples.metacontroller/service-per-pod/finalize"
+          "url": "http://service-per-pod-hooks.metacontroller/service-per-pod/finalize"
         }
       }
     }

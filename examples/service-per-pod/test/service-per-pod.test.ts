@@ -190,8 +190,8 @@ describe("service-per-pod decorates StatefulSets", () => {
   });
 
   it.each([
-    ["sync", "http://metahook-examples.metacontroller/service-per-pod/sync"],
-    ["finalize", "http://metahook-examples.metacontroller/service-per-pod/finalize"],
+    ["sync", "http://service-per-pod-hooks.metacontroller/service-per-pod/sync"],
+    ["finalize", "http://service-per-pod-hooks.metacontroller/service-per-pod/finalize"],
   ] as const)("the manifest points %s at the examples server", (hook, url) => {
     expect(controller.spec.hooks[hook].webhook.url).toBe(url);
   });
