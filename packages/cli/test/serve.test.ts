@@ -78,6 +78,10 @@ describe("metahook serve", () => {
         body,
       });
       expect(await legacy.json()).toEqual({ status: { legacy: "nginx-backend" }, children: [] });
+      // Log lines are written at the end of the event-loop turn, after the answer: wait for it.
+      for (let i = 0; i < 100 && !/"msg":"hook call"/.test(stderr()); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
       expect(stderr()).toMatch(/"msg":"hook call"/);
     } finally {
       child.kill("SIGTERM");
