@@ -1,6 +1,13 @@
 // `metahook scaffold controller`: the controller manifest, the hook server's Deployment, Service,
 // PodDisruptionBudget and kustomization, and a Dockerfile. Pure: files in, files out.
 import { type Crd, CrdTypesError, type InputFile, readCrds } from "@metahook/crd-types";
+import type {
+  AttachmentRule,
+  ChildResourceRule,
+  CompositeController,
+  DecoratorController,
+  Hook,
+} from "@metahook/runtime";
 import { resolveResource } from "@metahook/runtime/resources";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -88,8 +95,8 @@ export interface ScaffoldedController {
   readonly parent: ScaffoldParent;
   readonly children: readonly ScaffoldChild[];
   readonly hookVersion: ScaffoldHookVersion;
-  /** The controller manifest as a plain object. */
-  readonly controller: { readonly [key: string]: unknown };
+  /** The controller manifest, typed by Metacontroller's own CRDs (the runtime's generated types). */
+  readonly controller: CompositeController | DecoratorController;
   /** `deploy/…` manifests, `Dockerfile` and `.dockerignore`. */
   readonly files: readonly ScaffoldFile[];
 }
@@ -197,8 +204,8 @@ function controllerManifest(
   children: readonly ScaffoldChild[],
   options: ScaffoldControllerOptions,
   hookVersion: ScaffoldHookVersion,
-): { [key: string]: unknown } {
-  const hook = (which: string) => ({
+): CompositeController | DecoratorController {
+  const hook = (which: string): Hook => ({
     version: hookVersion,
     webhook: { url: hookUrl(name, namespace, which), timeout: "10s" },
   });
@@ -207,7 +214,7 @@ function controllerManifest(
     ...(options.finalize ? { finalize: hook("finalize") } : {}),
     ...(options.customize ? { customize: hook("customize") } : {}),
   };
-  const rules = children.map((c) => ({
+  const rules = children.map((c): ChildResourceRule & AttachmentRule => ({
     apiVersion: c.apiVersion,
     resource: c.resource,
     updateStrategy: { method: c.updateStrategy },
