@@ -41,6 +41,7 @@ const PACKAGES = [
   "@metahook/cli",
   "@metahook/crd-types",
   "@metahook/gen-controller",
+  "@metahook/scaffold",
 ];
 
 if (!existsSync(join(root, "node_modules/.modules.yaml"))) {

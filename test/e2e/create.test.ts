@@ -21,7 +21,7 @@ import { type IService, Service } from "kubernetes-models/v1/Service";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
-const PACKAGES = ["runtime", "cli", "crd-types", "gen-controller"] as const;
+const PACKAGES = ["runtime", "cli", "crd-types", "gen-controller", "scaffold"] as const;
 const CREATE_BIN = join(REPO_ROOT, "packages/create-metacontroller-hook/dist/bin.js");
 const PNPM = join(REPO_ROOT, "node_modules/.bin/pnpm");
 
@@ -145,6 +145,7 @@ beforeAll(async () => {
     "packages/cli",
     "generators/crd-types",
     "generators/controller",
+    "generators/scaffold",
     "packages/create-metacontroller-hook",
   ]) {
     const dist = join(REPO_ROOT, dir, "dist");

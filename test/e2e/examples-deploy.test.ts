@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { validateManifest } from "@metahook/cli";
+import { validateManifest } from "@metahook/scaffold";
 import { type Document, REPO_ROOT, yamlDocuments } from "@metahook/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 

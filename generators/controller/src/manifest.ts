@@ -7,7 +7,7 @@ import {
   isDecoratorController,
   validateCompositeController,
   validateDecoratorController,
-} from "./__generated__/metacontroller/index.js";
+} from "@metahook/runtime/metacontroller";
 import { GenControllerError } from "./errors.js";
 
 export type { CompositeController, DecoratorController };

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { type Crd, type CrdVersion, typeNameForKind } from "@metahook/crd-types";
-import { apiGroup, builtinResource, groupKey } from "@metahook/runtime";
+import { groupKey, type ResourceRule, resolveResource } from "@metahook/runtime/resources";
 import { GenControllerError } from "./errors.js";
 
 /** A rule resolved to its kind and the type that describes it. */
@@ -35,14 +35,12 @@ function hasModel(apiVersion: string, kind: string): boolean {
 }
 
 /** A rule as written in a manifest. */
-export interface Rule {
-  readonly apiVersion: string;
-  readonly resource: string;
-}
+export type Rule = ResourceRule;
 
 /**
- * Resolves a rule: built-in kinds through the table of built-in resources and their
- * kubernetes-models interface, custom ones through the given CRDs.
+ * Resolves a rule through the runtime's one resolver (`resolveResource`: the given CRDs, then
+ * the built-in table) and finds the type that describes it: the kubernetes-models interface
+ * of a built-in kind, the generated CRD type of a custom one.
  *
  * @param typesDir - where generated CRD types live, relative to the generated module.
  * @param where - the rule's place in the manifest, for the error message.
@@ -53,53 +51,59 @@ export function resolveRule(
   typesDir: string,
   where: string,
 ): ResolvedKind {
-  const group = apiGroup(rule.apiVersion);
-  const version = rule.apiVersion.slice(rule.apiVersion.lastIndexOf("/") + 1);
-  const crd = crds.find((c) => c.group === group && c.plural === rule.resource);
-  if (crd) {
-    const served = crd.versions.find((v) => v.name === version);
-    if (!served?.served) {
+  const found = resolveResource(rule, { crds });
+  if (!found.ok) {
+    if (found.reason === "unserved-version") {
+      const { crd } = found;
       throw new GenControllerError(
         "UNRESOLVED_RULE",
-        `${where}: CRD ${crd.name} (${crd.file}) does not serve version ${version}; served: ${crd.versions
-          .filter((v) => v.served)
-          .map((v) => v.name)
-          .join(", ")}`,
+        `${where}: CRD ${crd.name} (${crd.file}) does not serve version ${rule.apiVersion.slice(rule.apiVersion.lastIndexOf("/") + 1)}; served: ${found.served.join(", ")}`,
       );
     }
+    const hint =
+      found.group === ""
+        ? `the core group has no resource "${rule.resource}" (plural, lowercase, e.g. "configmaps")`
+        : `pass the CRD that defines ${rule.resource}.${found.group} with --crd`;
+    throw unresolved(rule, where, hint);
+  }
+  const { resolved } = found;
+  const base = {
+    groupKey: groupKey(rule.apiVersion, resolved.kind),
+    apiVersion: rule.apiVersion,
+    group: resolved.group,
+    version: resolved.version,
+    kind: resolved.kind,
+    resource: rule.resource,
+    // Only CRDs and the built-in table answer here, and both know the scope.
+    namespaced: resolved.namespaced !== false,
+  };
+  const crd = resolved.crd;
+  if (crd) {
+    const version = crd.versions.find((v) => v.name === resolved.version);
+    if (!version) throw new Error(`resolveResource returned an unserved version of ${crd.name}`);
     return {
-      groupKey: groupKey(rule.apiVersion, crd.kind),
-      apiVersion: rule.apiVersion,
-      group,
-      version,
-      kind: crd.kind,
-      resource: rule.resource,
-      namespaced: crd.scope !== "Cluster",
-      importFrom: `${typesDir}/${group}/${version}/${crd.kind}.js`,
+      ...base,
+      importFrom: `${typesDir}/${resolved.group}/${resolved.version}/${crd.kind}.js`,
       importName: typeNameForKind(crd.kind),
-      crd: { crd, version: served },
+      crd: { crd, version },
     };
   }
-  const builtin = builtinResource(rule.apiVersion, rule.resource);
-  if (builtin && hasModel(rule.apiVersion, builtin.kind)) {
-    return {
-      groupKey: groupKey(rule.apiVersion, builtin.kind),
-      apiVersion: rule.apiVersion,
-      group,
-      version,
-      kind: builtin.kind,
-      resource: rule.resource,
-      namespaced: builtin.namespaced,
-      importFrom: `kubernetes-models/${rule.apiVersion}/${builtin.kind}`,
-      importName: `I${builtin.kind}`,
-    };
+  if (!hasModel(rule.apiVersion, resolved.kind)) {
+    throw unresolved(
+      rule,
+      where,
+      `${resolved.kind} is built in but kubernetes-models has no ${rule.apiVersion}/${resolved.kind}; pass its CRD with --crd`,
+    );
   }
-  const hint = builtin
-    ? `${builtin.kind} is built in but kubernetes-models has no ${rule.apiVersion}/${builtin.kind}; pass its CRD with --crd`
-    : group === ""
-      ? `the core group has no resource "${rule.resource}" (plural, lowercase, e.g. "configmaps")`
-      : `pass the CRD that defines ${rule.resource}.${group} with --crd`;
-  throw new GenControllerError(
+  return {
+    ...base,
+    importFrom: `kubernetes-models/${rule.apiVersion}/${resolved.kind}`,
+    importName: `I${resolved.kind}`,
+  };
+}
+
+function unresolved(rule: Rule, where: string, hint: string): GenControllerError {
+  return new GenControllerError(
     "UNRESOLVED_RULE",
     `${where}: {apiVersion: ${rule.apiVersion}, resource: ${rule.resource}} matches no built-in kind and no given CRD; ${hint}`,
   );

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateController, readControllers } from "@metahook/gen-controller";
+import { scaffoldCrd, validateScaffold } from "@metahook/scaffold";
 import { REFERENCE } from "@metahook/test-support";
 import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
@@ -12,9 +13,6 @@ import {
 import { type IService, Service } from "kubernetes-models/v1/Service";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
-import { scaffoldController } from "../src/commands/scaffold-controller.js";
-import { scaffoldCrd } from "../src/commands/scaffold-crd.js";
-import { validateManifest, validateScaffold } from "../src/commands/scaffold-validate.js";
 import { runMain } from "./helpers.js";
 
 const shared = join(REFERENCE, "metacontroller");
@@ -497,60 +495,6 @@ describe("metahook scaffold controller", () => {
     const forced = await run([...args, "--finalize", "--force"], dir);
     expect(forced.code).toBe(0);
     expect(readFileSync(join(dir, "deploy/controller.yaml"), "utf8")).toContain("finalize");
-  });
-});
-
-describe("validateManifest", () => {
-  const valid = scaffoldController({
-    crds: [{ path: "crd.yaml", content: scaffoldCrd({ group: "example.com", kind: "Blog" }).yaml }],
-    children: "services.v1",
-  });
-  const deployment = parse(
-    valid.files.find((f) => f.path === "deploy/deployment.yaml")?.content ?? "",
-  ) as IDeployment;
-
-  const broken: { name: string; doc: unknown; message: RegExp }[] = [
-    {
-      name: "Deployment without a selector",
-      doc: { ...deployment, spec: { ...deployment.spec, selector: undefined } },
-      message: /Deployment .*selector/,
-    },
-    {
-      name: "Service port out of type",
-      doc: { apiVersion: "v1", kind: "Service", spec: { ports: [{ port: "eighty" }] } },
-      message: /Service .*port/,
-    },
-    {
-      name: "controller without a parent resource",
-      doc: {
-        ...valid.controller,
-        spec: { ...(valid.controller.spec as object), parentResource: undefined },
-      },
-      message: /spec\.parentResource: is required/,
-    },
-    {
-      name: "kustomization naming a missing file",
-      doc: {
-        apiVersion: "kustomize.config.k8s.io/v1beta1",
-        kind: "Kustomization",
-        resources: ["gone.yaml"],
-      },
-      message: /resource gone\.yaml is not among the files/,
-    },
-    {
-      name: "a kind with no validator",
-      doc: { apiVersion: "example.com/v1", kind: "Blog" },
-      message: /no validator for example\.com\/v1\/Blog/,
-    },
-  ];
-
-  it.each(broken)("$name is reported", ({ doc, message }) => {
-    const problems = validateManifest(doc, "x.yaml", { files: new Set() });
-    expect(problems.join("\n")).toMatch(message);
-  });
-
-  it("finds nothing wrong with what scaffoldController returns", () => {
-    expect(validateScaffold(valid.files, ["deploy/crd.yaml"])).toEqual([]);
   });
 });
 

@@ -4,13 +4,13 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { basename, relative, resolve } from "node:path";
 import {
-  CliError,
   checkGroup,
   checkKind,
   packageManagerFromUserAgent,
   parseChildren,
+  ScaffoldError,
   writeScaffold,
-} from "@metahook/cli";
+} from "@metahook/scaffold";
 import { type CreateFlags, parseFlags, type Template, USAGE } from "./args.js";
 import { CreateError } from "./errors.js";
 import {
@@ -142,7 +142,7 @@ export async function createProject(
   try {
     written = await writeScaffold(dir, project.files, { force: options.overwrite });
   } catch (error) {
-    if (error instanceof CliError) {
+    if (error instanceof ScaffoldError) {
       throw new CreateError("INVALID_INPUT", error.message, { cause: error });
     }
     throw error;

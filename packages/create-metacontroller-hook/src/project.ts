@@ -1,12 +1,4 @@
 // The project: every file, in memory. Writing and installing happen in create.ts.
-import {
-  CliError,
-  requestFixture,
-  type ScaffoldedController,
-  type ScaffoldFile,
-  scaffoldController,
-  scaffoldCrd,
-} from "@metahook/cli";
 import { readCrds } from "@metahook/crd-types";
 import {
   GenControllerError,
@@ -16,6 +8,14 @@ import {
   validateSample,
 } from "@metahook/gen-controller";
 import type { KubeObject } from "@metahook/runtime";
+import {
+  requestFixture,
+  ScaffoldError,
+  type ScaffoldedController,
+  type ScaffoldFile,
+  scaffoldController,
+  scaffoldCrd,
+} from "@metahook/scaffold";
 import { Document, isNode } from "yaml";
 import type { PackageManager, Template } from "./args.js";
 import { CreateError } from "./errors.js";
@@ -296,9 +296,9 @@ function exampleYaml(parent: unknown, todos: readonly SampleTodo[]): string {
 }
 
 function asCreateError(error: unknown): never {
-  if (error instanceof CliError) {
+  if (error instanceof ScaffoldError) {
     throw new CreateError(
-      error.code === "USAGE" ? "USAGE" : "INVALID_INPUT",
+      error.code === "INVALID_OPTION" ? "USAGE" : "INVALID_INPUT",
       error.message.replace(/^--crd: /, "--crd "),
       { cause: error },
     );

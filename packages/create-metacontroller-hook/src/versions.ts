@@ -34,6 +34,7 @@ export const METAHOOK_PACKAGES = [
   "@metahook/cli",
   "@metahook/crd-types",
   "@metahook/gen-controller",
+  "@metahook/scaffold",
 ] as const;
 
 /** A @metahook package name. */

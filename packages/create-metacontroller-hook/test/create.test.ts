@@ -578,6 +578,7 @@ describe("dependencies", () => {
       "metahook-cli-0.1.0.tgz",
       "metahook-crd-types-0.1.0.tgz",
       "metahook-gen-controller-0.1.0.tgz",
+      "metahook-scaffold-0.1.0.tgz",
       "metahook-cli-extra.txt",
     ]) {
       writeFileSync(join(dir, f), "");

@@ -5,8 +5,9 @@
 import { createHash } from "node:crypto";
 import type { ControllerDefinition } from "./define.js";
 import { HookError } from "./errors.js";
+import type { KindTable } from "./resources.js";
 import { builtinResourceOfKind } from "./resources.js";
-import { clone, type KindTable, resolveKind } from "./rules.js";
+import { clone, ruleKind } from "./rules.js";
 import { matchesSelector } from "./selector.js";
 import {
   buildCompositeRequest,
@@ -339,7 +340,7 @@ function ruleKindMap(
   objects: readonly KubeObject[],
   kinds: KindTable | undefined,
 ): Map<Rule, string> {
-  return new Map(rules.map((rule) => [rule, resolveKind(rule, objects, kinds)]));
+  return new Map(rules.map((rule) => [rule, ruleKind(rule, objects, kinds)]));
 }
 
 // The related objects Metacontroller would send for the customize hook's rules.
@@ -351,7 +352,7 @@ function selectRelated(
   return related.filter((object) =>
     rules.some((rule) => {
       if (rule.apiVersion !== object.apiVersion) return false;
-      if (resolveKind(rule, related, kinds) !== object.kind) return false;
+      if (ruleKind(rule, related, kinds) !== object.kind) return false;
       if (rule.namespace !== undefined && rule.namespace !== (object.metadata?.namespace ?? "")) {
         return false;
       }

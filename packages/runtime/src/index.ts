@@ -68,7 +68,15 @@ export {
   BUILTIN_RESOURCES,
   builtinResource,
   builtinResourceOfKind,
+  type CustomResourceSource,
+  type KindTable,
+  pluralOf,
+  type Resolution,
+  type ResolvedResource,
+  type ResolveSources,
   type ResourceInfo,
+  type ResourceRule,
+  resolveResource,
 } from "./resources.js";
 export { isEmptySelector, matchesSelector } from "./selector.js";
 export {

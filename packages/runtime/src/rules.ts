@@ -1,11 +1,8 @@
 // How rules of a controller manifest resolve, shared by the request builders and the
 // converge loop: the manifest as Metacontroller serializes it, and the kind behind a rule.
 import { HookError } from "./errors.js";
-import { builtinResource } from "./resources.js";
+import { type KindTable, resolveResource } from "./resources.js";
 import type { CompositeController, DecoratorController, KubeObject } from "./types.js";
-
-/** Maps a custom resource (`resource` or `resource.group`) to its kind, for rules the builder cannot resolve itself. */
-export type KindTable = { readonly [resource: string]: string };
 
 type Json = { [key: string]: unknown };
 
@@ -51,31 +48,17 @@ export function normalizeController<T extends CompositeController | DecoratorCon
   } as unknown as T;
 }
 
-function naivePlural(kind: string): string {
-  const lower = kind.toLowerCase();
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
-  return `${lower}s`;
-}
-
-export function resolveKind(
+// The request builders and converge need a kind for every rule: say how to name one if none is found.
+export function ruleKind(
   rule: { apiVersion: string; resource: string },
   objects: readonly KubeObject[],
   kinds: KindTable | undefined,
 ): string {
-  const builtin = builtinResource(rule.apiVersion, rule.resource);
-  if (builtin) return builtin.kind;
-  const slash = rule.apiVersion.lastIndexOf("/");
-  const group = slash === -1 ? "" : rule.apiVersion.slice(0, slash);
-  const explicit =
-    kinds?.[group ? `${rule.resource}.${group}` : rule.resource] ?? kinds?.[rule.resource];
-  if (explicit) return explicit;
-  const seen = objects.find(
-    (o) => o.apiVersion === rule.apiVersion && naivePlural(o.kind) === rule.resource,
-  );
-  if (seen) return seen.kind;
+  const found = resolveResource(rule, { kinds, objects });
+  if (found.ok) return found.resolved.kind;
+  const key = found.group ? `${rule.resource}.${found.group}` : rule.resource;
   throw new HookError(
     "INVALID_DEFINITION",
-    `cannot tell the kind of rule {apiVersion: ${rule.apiVersion}, resource: ${rule.resource}}; pass kinds: { "${group ? `${rule.resource}.${group}` : rule.resource}": "<Kind>" }`,
+    `cannot tell the kind of rule {apiVersion: ${rule.apiVersion}, resource: ${rule.resource}}; pass kinds: { "${key}": "<Kind>" }`,
   );
 }

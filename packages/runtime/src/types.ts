@@ -136,92 +136,59 @@ export interface LabelSelectorRequirement {
   values?: string[];
 }
 
-/** A hook's webhook settings, as in Metacontroller's CRDs (`Webhook`). */
-export interface Webhook {
-  url?: string;
-  timeout?: string;
-  path?: string;
-  service?: { name: string; namespace: string; port?: number; protocol?: string };
-  etag?: { enabled?: boolean; cacheTimeoutSeconds?: number; cacheCleanupSeconds?: number };
-  responseUnMarshallMode?: "loose" | "strict";
-  [key: string]: unknown;
-}
+// Metacontroller's own controller types are generated once, from its CRDs
+// (test/fixtures/metacontroller/crds), into src/__generated__/metacontroller; the runtime, `gen
+// controller` and `scaffold` all use that copy. Type-only here: the generated models (ajv) load
+// only through `@metahook/runtime/metacontroller`.
+import type {
+  CompositeControllerSpecChildResources,
+  CompositeControllerSpecHooks,
+  CompositeControllerSpecHooksCustomize,
+  CompositeControllerSpecHooksCustomizeWebhook,
+  DecoratorControllerSpecAttachments,
+  DecoratorControllerSpecHooks,
+  DecoratorControllerSpecResources,
+  CompositeController as GeneratedCompositeController,
+  CompositeControllerSpec as GeneratedCompositeControllerSpec,
+  DecoratorController as GeneratedDecoratorController,
+  DecoratorControllerSpec as GeneratedDecoratorControllerSpec,
+} from "./__generated__/metacontroller/index.js";
 
-/** A hook declaration (`Hook`): its API version (CRD default `v1`) and webhook. */
-export interface Hook {
-  version?: HookVersion;
-  webhook?: Webhook;
-}
+// The generated `hooks` interfaces, as object types: code that reads a hook by name
+// (`hooks[name]`) may treat them as a map, which an interface does not allow.
+type HookMap<T> = { [K in keyof T]: T[K] };
 
-/** A child rule of a CompositeController (`CompositeControllerChildResourceRule`). */
-export interface ChildResourceRule {
-  apiVersion: string;
-  resource: string;
-  updateStrategy?: {
-    method?: "OnDelete" | "Recreate" | "InPlace" | "RollingRecreate" | "RollingInPlace";
-    statusChecks?: {
-      conditions?: { type: string; status?: string; reason?: string }[];
-    };
+/**
+ * The CompositeController object Metacontroller puts in every composite request, exactly as its
+ * CRD (`compositecontrollers.metacontroller.k8s.io`) defines it: generated, no escape hatches.
+ */
+export interface CompositeController extends Omit<GeneratedCompositeController, "spec"> {
+  spec: Omit<GeneratedCompositeControllerSpec, "hooks"> & {
+    hooks?: HookMap<CompositeControllerSpecHooks>;
   };
 }
 
-/** The CompositeController object Metacontroller puts in every composite request. */
-export interface CompositeController {
-  apiVersion: "metacontroller.k8s.io/v1alpha1";
-  kind: "CompositeController";
-  metadata?: ObjectMeta;
-  spec: {
-    parentResource: {
-      apiVersion: string;
-      resource: string;
-      labelSelector?: LabelSelector;
-      revisionHistory?: { fieldPaths?: string[] };
-      ignoreStatusChanges?: boolean;
-    };
-    childResources?: ChildResourceRule[];
-    hooks?: { sync?: Hook; finalize?: Hook; customize?: Hook };
-    resyncPeriodSeconds?: number;
-    generateSelector?: boolean;
-    [key: string]: unknown;
-  };
-  status?: { [key: string]: unknown };
-}
-
-/** A resource rule of a DecoratorController (`DecoratorControllerResourceRule`). */
-export interface DecoratorResourceRule {
-  apiVersion: string;
-  resource: string;
-  labelSelector?: LabelSelector;
-  annotationSelector?: {
-    matchAnnotations?: { [key: string]: string };
-    matchExpressions?: LabelSelectorRequirement[];
-  };
-  ignoreStatusChanges?: boolean;
-}
-
-/** An attachment rule of a DecoratorController. */
-export interface AttachmentRule {
-  apiVersion: string;
-  resource: string;
-  updateStrategy?: {
-    method?: "OnDelete" | "Recreate" | "InPlace" | "RollingRecreate" | "RollingInPlace";
+/** The DecoratorController object Metacontroller puts in every decorator request, as its CRD defines it. */
+export interface DecoratorController extends Omit<GeneratedDecoratorController, "spec"> {
+  spec: Omit<GeneratedDecoratorControllerSpec, "hooks"> & {
+    hooks?: HookMap<DecoratorControllerSpecHooks>;
   };
 }
 
-/** The DecoratorController object Metacontroller puts in every decorator request. */
-export interface DecoratorController {
-  apiVersion: "metacontroller.k8s.io/v1alpha1";
-  kind: "DecoratorController";
-  metadata?: ObjectMeta;
-  spec: {
-    resources: DecoratorResourceRule[];
-    attachments?: AttachmentRule[];
-    hooks?: { sync?: Hook; finalize?: Hook; customize?: Hook };
-    resyncPeriodSeconds?: number;
-    [key: string]: unknown;
-  };
-  status?: { [key: string]: unknown };
-}
+/** A hook's webhook settings (`url` or `service`, `timeout`, `etag`, …), as in Metacontroller's CRDs. */
+export type Webhook = CompositeControllerSpecHooksCustomizeWebhook;
+
+/** A hook declaration: its API version (CRD default `v1`) and webhook. */
+export type Hook = CompositeControllerSpecHooksCustomize;
+
+/** A child rule of a CompositeController (`spec.childResources[]`). */
+export type ChildResourceRule = CompositeControllerSpecChildResources;
+
+/** A resource rule of a DecoratorController (`spec.resources[]`). */
+export type DecoratorResourceRule = DecoratorControllerSpecResources;
+
+/** An attachment rule of a DecoratorController (`spec.attachments[]`). */
+export type AttachmentRule = DecoratorControllerSpecAttachments;
 
 /**
  * The request of a CompositeController sync or finalize hook.

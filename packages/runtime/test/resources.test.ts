@@ -2,7 +2,15 @@ import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtinResource, builtinResourceOfKind } from "../src/index.js";
+import {
+  BUILTIN_RESOURCES,
+  builtinResource,
+  builtinResourceOfKind,
+  type CustomResourceSource,
+  pluralOf,
+  type ResolveSources,
+  resolveResource,
+} from "../src/index.js";
 
 const require = createRequire(import.meta.url);
 const modelsRoot = dirname(require.resolve("kubernetes-models/package.json"));
@@ -73,5 +81,130 @@ describe("built-in resource table", () => {
   ])("%s %s is %s (namespaced: %s)", (apiVersion, resource, kind, namespaced) => {
     expect(builtinResource(apiVersion, resource)).toMatchObject({ kind, namespaced });
     expect(builtinResourceOfKind(apiVersion, kind)?.resource).toBe(resource);
+  });
+});
+
+describe("pluralOf", () => {
+  it.each([
+    ["Blog", "blogs"],
+    ["Policy", "policies"],
+    ["Gateway", "gateways"],
+    ["Ingress", "ingresses"],
+    ["Box", "boxes"],
+    ["Patch", "patches"],
+    ["Mesh", "meshes"],
+  ])("%s → %s", (kind, plural) => {
+    expect(pluralOf(kind)).toBe(plural);
+  });
+
+  it("agrees with the built-in table for every regular kind it lists", () => {
+    // Irregular plurals (Endpoints) are why the table exists; the rest must match the rule.
+    const irregular = new Set(["Endpoints", "ResourceClaimParameters", "ResourceClassParameters"]);
+    const wrong = BUILTIN_RESOURCES.filter(
+      (r) => !irregular.has(r.kind) && pluralOf(r.kind) !== r.resource,
+    );
+    expect(wrong.map((r) => `${r.kind} → ${r.resource}`)).toEqual([]);
+  });
+});
+
+const BLOG: CustomResourceSource = {
+  group: "example.com",
+  plural: "blogs",
+  kind: "Blog",
+  scope: "Namespaced",
+  versions: [
+    { name: "v1", served: true },
+    { name: "v2", served: false },
+  ],
+};
+const SHADOW: CustomResourceSource = {
+  group: "apps",
+  plural: "deployments",
+  kind: "ShadowDeployment",
+  scope: "Cluster",
+  versions: [{ name: "v1", served: true }],
+};
+
+describe("resolveResource: one precedence for every caller", () => {
+  const cases: {
+    name: string;
+    rule: { apiVersion: string; resource: string };
+    sources: ResolveSources;
+    want: { kind: string; namespaced: boolean | undefined; source: string } | { reason: string };
+  }[] = [
+    {
+      name: "a built-in kind from the table",
+      rule: { apiVersion: "apps/v1", resource: "deployments" },
+      sources: {},
+      want: { kind: "Deployment", namespaced: true, source: "builtin" },
+    },
+    {
+      name: "a cluster-scoped built-in",
+      rule: { apiVersion: "v1", resource: "namespaces" },
+      sources: {},
+      want: { kind: "Namespace", namespaced: false, source: "builtin" },
+    },
+    {
+      name: "a custom kind from its CRD",
+      rule: { apiVersion: "example.com/v1", resource: "blogs" },
+      sources: { crds: [BLOG] },
+      want: { kind: "Blog", namespaced: true, source: "crd" },
+    },
+    {
+      name: "a given CRD wins over the built-in table",
+      rule: { apiVersion: "apps/v1", resource: "deployments" },
+      sources: { crds: [SHADOW] },
+      want: { kind: "ShadowDeployment", namespaced: false, source: "crd" },
+    },
+    {
+      name: "a CRD that does not serve the version",
+      rule: { apiVersion: "example.com/v2", resource: "blogs" },
+      sources: { crds: [BLOG] },
+      want: { reason: "unserved-version" },
+    },
+    {
+      name: "a kind table entry keyed resource.group",
+      rule: { apiVersion: "example.com/v1", resource: "blogs" },
+      sources: { kinds: { "blogs.example.com": "Blog" } },
+      want: { kind: "Blog", namespaced: undefined, source: "kinds" },
+    },
+    {
+      name: "a kind table entry keyed by the bare resource",
+      rule: { apiVersion: "example.com/v1", resource: "blogs" },
+      sources: { kinds: { blogs: "Blog" } },
+      want: { kind: "Blog", namespaced: undefined, source: "kinds" },
+    },
+    {
+      name: "a kind table naming a built-in keeps its scope",
+      rule: { apiVersion: "v1", resource: "configmaps" },
+      sources: { kinds: { configmaps: "ConfigMap" } },
+      want: { kind: "ConfigMap", namespaced: true, source: "kinds" },
+    },
+    {
+      name: "an observed object whose kind pluralizes to the resource",
+      rule: { apiVersion: "example.com/v1", resource: "policies" },
+      sources: { objects: [{ apiVersion: "example.com/v1", kind: "Policy" }] },
+      want: { kind: "Policy", namespaced: undefined, source: "observed" },
+    },
+    {
+      name: "an observed object of another version does not count",
+      rule: { apiVersion: "example.com/v2", resource: "policies" },
+      sources: { objects: [{ apiVersion: "example.com/v1", kind: "Policy" }] },
+      want: { reason: "unknown" },
+    },
+    {
+      name: "a misspelt core resource",
+      rule: { apiVersion: "v1", resource: "configmap" },
+      sources: {},
+      want: { reason: "unknown" },
+    },
+  ];
+  it.each(cases)("$name", ({ rule, sources, want }) => {
+    const got = resolveResource(rule, sources);
+    if ("reason" in want) {
+      expect(got).toMatchObject({ ok: false, reason: want.reason });
+    } else {
+      expect(got).toMatchObject({ ok: true, resolved: want });
+    }
   });
 });

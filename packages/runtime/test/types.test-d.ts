@@ -4,12 +4,17 @@ import type { INamespace } from "kubernetes-models/v1/Namespace";
 import type { ISecret } from "kubernetes-models/v1/Secret";
 import { describe, expectTypeOf, it } from "vitest";
 import {
+  type AttachmentRule,
+  type ChildResourceRule,
+  type CompositeController,
   type CompositeHookRequest,
   type CompositeHookResponse,
+  type DecoratorController,
   type Desired,
   defineCompositeController,
   defineDecoratorController,
   getObject,
+  type Hook,
   type InnerKey,
   listObjects,
   type ObjectMeta,
@@ -232,5 +237,47 @@ describe("responses", () => {
     expectTypeOf(invokeHook(controller, request)).resolves.toEqualTypeOf<
       CompositeHookResponse<Blog, Children>
     >();
+  });
+});
+
+describe("Metacontroller's controller types are its CRDs', generated", () => {
+  it("CompositeController has the CRD's fields and no escape hatch", () => {
+    const controller: CompositeController = {
+      apiVersion: "metacontroller.k8s.io/v1alpha1",
+      kind: "CompositeController",
+      metadata: { name: "blogs" },
+      spec: {
+        parentResource: { apiVersion: "example.com/v1", resource: "blogs" },
+        childResources: [
+          { apiVersion: "v1", resource: "secrets", updateStrategy: { method: "InPlace" } },
+        ],
+        hooks: { sync: { version: "v2", webhook: { url: "http://blogs/sync", timeout: "10s" } } },
+        // @ts-expect-error -- not a CompositeController field (the CRD's schema has no `parentResources`)
+        parentResources: [],
+      },
+    };
+    expectTypeOf(controller.spec.hooks?.sync).toEqualTypeOf<Hook | undefined>();
+    expectTypeOf<Hook["version"]>().toEqualTypeOf<"v1" | "v2" | undefined>();
+  });
+
+  it("a rule's update strategy is the CRD's enum", () => {
+    const rule: ChildResourceRule = {
+      apiVersion: "apps/v1",
+      resource: "deployments",
+      // @ts-expect-error -- "Replace" is not one of OnDelete, Recreate, InPlace, RollingRecreate, RollingInPlace
+      updateStrategy: { method: "Replace" },
+    };
+    expectTypeOf(rule.resource).toBeString();
+  });
+
+  it("DecoratorController requires its resources", () => {
+    const decorator: DecoratorController = {
+      apiVersion: "metacontroller.k8s.io/v1alpha1",
+      kind: "DecoratorController",
+      metadata: { name: "pods" },
+      // @ts-expect-error -- spec.resources is required by the CRD
+      spec: {},
+    };
+    expectTypeOf(decorator.spec.attachments).toEqualTypeOf<AttachmentRule[] | undefined>();
   });
 });

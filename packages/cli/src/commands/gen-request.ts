@@ -3,11 +3,11 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { KubeObject } from "@metahook/runtime";
+import type { CustomResourceNames } from "@metahook/scaffold";
 import type { Command } from "commander";
 import { parse } from "yaml";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
-import type { CustomResourceNames } from "./request-fixture.js";
 
 interface GenRequestOptions {
   readonly parent: string;
@@ -95,12 +95,14 @@ export async function renderRequest(
       throw new CliError("INVALID_INPUT", error.message, { cause: error });
     throw error;
   }
+  // Loaded on use, like the other commands' heavy parts.
+  const { requestFixture, ScaffoldError } = await import("@metahook/scaffold");
   try {
-    // Loaded on use, like the other commands' heavy parts.
-    const { requestFixture } = await import("./request-fixture.js");
     return `${JSON.stringify(requestFixture({ controller, parent, crds }), null, 2)}\n`;
   } catch (error) {
-    if (error instanceof CliError) throw error;
+    if (error instanceof ScaffoldError) {
+      throw new CliError("INVALID_INPUT", error.message, { cause: error });
+    }
     throw new CliError(
       "INVALID_INPUT",
       `${controllerPath} with ${parentPath}: ${(error as Error).message}`,

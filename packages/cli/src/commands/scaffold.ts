@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
+// Type-only: the library (and its generators) loads when a scaffold command runs, not at startup.
+import type { ScaffoldError, ScaffoldPackageManager } from "@metahook/scaffold";
 import { type Command, CommanderError, Option } from "commander";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
-import type { ScaffoldPackageManager } from "./scaffold-controller.js";
 
 interface ScaffoldCrdFlags {
   readonly group: string;
@@ -30,20 +31,24 @@ interface ScaffoldControllerFlags {
   readonly force?: boolean;
 }
 
-/**
- * The package manager that runs this process, from `npm_config_user_agent`
- * (`pnpm/10.34.8 npm/? node/v20…`); npm when unknown.
- */
-export function packageManagerFromUserAgent(userAgent: string | undefined): ScaffoldPackageManager {
-  const name = userAgent?.split(" ")[0]?.split("/")[0];
-  return name === "pnpm" || name === "yarn" || name === "bun" ? name : "npm";
+// The library's codes as the CLI's: bad options are usage errors (exit 2), the rest exit 1.
+function asCliError(error: ScaffoldError): CliError {
+  const code =
+    error.code === "INVALID_OPTION"
+      ? "USAGE"
+      : error.code === "WRITE_FAILED"
+        ? "INVALID_INPUT"
+        : error.code;
+  return new CliError(code, error.message, { cause: error });
 }
 
 // Usage errors name the problem, then show the command's usage; exit code 2.
 async function withUsage(command: Command, ctx: CommandContext, run: () => Promise<void>) {
   try {
     await run();
-  } catch (error) {
+  } catch (caught) {
+    const scaffold = await import("@metahook/scaffold");
+    const error = caught instanceof scaffold.ScaffoldError ? asCliError(caught) : caught;
     if (error instanceof CliError && error.code === "USAGE") {
       ctx.output.err(`${ctx.output.style("red", "error")} ${error.message}`);
       ctx.output.err(command.helpInformation().replace(/\n$/, ""));
@@ -89,7 +94,7 @@ export function registerScaffold(program: Command, ctx: CommandContext): void {
     .option("--force", "replace the file if it exists");
   crd.action(async (flags: ScaffoldCrdFlags) => {
     await withUsage(crd, ctx, async () => {
-      const { scaffoldCrd } = await import("./scaffold-crd.js");
+      const { scaffoldCrd, writeScaffold } = await import("@metahook/scaffold");
       const result = scaffoldCrd({
         group: flags.group,
         kind: flags.kind,
@@ -101,7 +106,6 @@ export function registerScaffold(program: Command, ctx: CommandContext): void {
         ctx.output.out(result.yaml.replace(/\n$/, ""));
         return;
       }
-      const { writeScaffold } = await import("./scaffold-write.js");
       const target = resolve(ctx.cwd, flags.out);
       await writeScaffold(
         dirname(target),
@@ -154,8 +158,9 @@ export function registerScaffold(program: Command, ctx: CommandContext): void {
     .option("--force", "replace files that exist");
   controller.action(async (flags: ScaffoldControllerFlags) => {
     await withUsage(controller, ctx, async () => {
-      const { scaffoldController } = await import("./scaffold-controller.js");
-      const { writeScaffold } = await import("./scaffold-write.js");
+      const { packageManagerFromUserAgent, scaffoldController, writeScaffold } = await import(
+        "@metahook/scaffold"
+      );
       const outDir = resolve(ctx.cwd, flags.out);
       const deployDir = resolve(outDir, "deploy");
       const crds = await Promise.all(

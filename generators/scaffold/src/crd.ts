@@ -1,6 +1,8 @@
 // `metahook scaffold crd`: a starter apiextensions.k8s.io/v1 CRD. Pure.
+
+import { pluralOf } from "@metahook/runtime/resources";
 import { stringify } from "yaml";
-import { checkGroup, checkKind, checkPlural, checkVersion, pluralOf } from "./scaffold-names.js";
+import { checkGroup, checkKind, checkPlural, checkVersion } from "./names.js";
 
 /** Options of {@link scaffoldCrd}. */
 export interface ScaffoldCrdOptions {
@@ -63,7 +65,7 @@ const CONDITION_SCHEMA = {
  * replace), a `status` with `observedGeneration` and `conditions` (what Metacontroller writes and
  * rolling updates read), the status subresource, and printer columns for readiness and age.
  *
- * @throws {@link CliError} `USAGE` when a name breaks Kubernetes' rules.
+ * @throws {@link ScaffoldError} `INVALID_OPTION` when a name breaks Kubernetes' rules.
  * @example
  * ```ts
  * const { yaml } = scaffoldCrd({ group: "example.com", kind: "Blog" });

@@ -1,20 +1,36 @@
 // `metahook scaffold controller`: the controller manifest, the hook server's Deployment, Service,
 // PodDisruptionBudget and kustomization, and a Dockerfile. Pure: files in, files out.
 import { type Crd, CrdTypesError, type InputFile, readCrds } from "@metahook/crd-types";
-import { builtinResource } from "@metahook/runtime";
+import type {
+  AttachmentRule,
+  ChildResourceRule,
+  CompositeController,
+  DecoratorController,
+  Hook,
+} from "@metahook/runtime";
+import { resolveResource } from "@metahook/runtime/resources";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IService } from "kubernetes-models/v1/Service";
 import { stringify } from "yaml";
-import { CliError } from "../errors.js";
-import { checkLabelName } from "./scaffold-names.js";
-import { validateScaffold } from "./scaffold-validate.js";
+import { ScaffoldError } from "./errors.js";
+import { checkLabelName } from "./names.js";
+import { validateScaffold } from "./validate.js";
 
 /** Hook API version of the generated hooks (`v2` needs Metacontroller ≥ 4.15). */
 export type ScaffoldHookVersion = "v1" | "v2";
 
 /** Package managers the Dockerfile can be written for. */
 export type ScaffoldPackageManager = "npm" | "pnpm" | "yarn" | "bun";
+
+/**
+ * The package manager that runs this process, from `npm_config_user_agent`
+ * (`pnpm/10.34.8 npm/? node/v20…`); npm when unknown.
+ */
+export function packageManagerFromUserAgent(userAgent: string | undefined): ScaffoldPackageManager {
+  const name = userAgent?.split(" ")[0]?.split("/")[0];
+  return name === "pnpm" || name === "yarn" || name === "bun" ? name : "npm";
+}
 
 /** A child (or attachment) rule resolved to its kind. */
 export interface ScaffoldChild {
@@ -79,21 +95,16 @@ export interface ScaffoldedController {
   readonly parent: ScaffoldParent;
   readonly children: readonly ScaffoldChild[];
   readonly hookVersion: ScaffoldHookVersion;
-  /** The controller manifest as a plain object. */
-  readonly controller: { readonly [key: string]: unknown };
+  /** The controller manifest, typed by Metacontroller's own CRDs (the runtime's generated types). */
+  readonly controller: CompositeController | DecoratorController;
   /** `deploy/…` manifests, `Dockerfile` and `.dockerignore`. */
   readonly files: readonly ScaffoldFile[];
 }
 
 const HTTP_PORT = 8080;
 
-function usage(message: string): CliError {
-  return new CliError("USAGE", message);
-}
-
-function apiGroupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf("/");
-  return slash === -1 ? "" : apiVersion.slice(0, slash);
+function usage(message: string): ScaffoldError {
+  return new ScaffoldError("INVALID_OPTION", message);
 }
 
 function strategyFor(kind: string, group: string): ScaffoldChild["updateStrategy"] {
@@ -109,7 +120,7 @@ function readAllCrds(inputs: readonly InputFile[]): Crd[] {
     return readCrds(inputs).crds;
   } catch (cause) {
     if (cause instanceof CrdTypesError) {
-      throw new CliError(
+      throw new ScaffoldError(
         cause.code === "INPUT_NOT_FOUND" ? "INPUT_NOT_FOUND" : "INVALID_INPUT",
         cause.message,
         { cause },
@@ -121,16 +132,17 @@ function readAllCrds(inputs: readonly InputFile[]): Crd[] {
 
 function servedVersion(crd: Crd): string {
   const version = crd.versions.find((v) => v.storage) ?? crd.versions.find((v) => v.served);
-  if (!version) throw new CliError("INVALID_INPUT", `${crd.file}: ${crd.name} serves no version`);
+  if (!version)
+    throw new ScaffoldError("INVALID_INPUT", `${crd.file}: ${crd.name} serves no version`);
   return version.name;
 }
 
 /**
  * Splits and resolves `--children`: each entry is `<plural>.<apiVersion>` (`deployments.apps/v1`,
- * `services.v1`, `blogs.example.com/v1`), resolved through the runtime's table of built-in
- * resources or, for custom kinds, the given CRDs.
+ * `services.v1`, `blogs.example.com/v1`), resolved through the runtime's one resolver
+ * (`resolveResource`: the given CRDs, then the built-in table).
  *
- * @throws {@link CliError} `USAGE` naming the entry that does not resolve.
+ * @throws {@link ScaffoldError} `INVALID_OPTION` naming the entry that does not resolve.
  */
 export function parseChildren(
   children: string | readonly string[],
@@ -153,42 +165,27 @@ export function parseChildren(
     const key = `${resource}.${apiVersion}`;
     if (seen.has(key)) throw usage(`--children ${entry}: listed twice`);
     seen.add(key);
-    const group = apiGroupOf(apiVersion);
-    const version = apiVersion.slice(apiVersion.indexOf("/") + 1);
-    const builtin = builtinResource(apiVersion, resource);
-    if (builtin) {
+    const found = resolveResource({ apiVersion, resource }, { crds });
+    if (found.ok) {
+      const { kind, namespaced, group, source } = found.resolved;
       out.push({
         resource,
         apiVersion,
-        kind: builtin.kind,
-        namespaced: builtin.namespaced,
-        custom: false,
-        updateStrategy: strategyFor(builtin.kind, group),
+        kind,
+        // CRDs and the built-in table, the only sources given here, always know the scope.
+        namespaced: namespaced !== false,
+        custom: source === "crd",
+        updateStrategy: source === "crd" ? "InPlace" : strategyFor(kind, group),
       });
       continue;
     }
-    const crd = crds.find((c) => c.group === group && c.plural === resource);
-    if (crd) {
-      if (!crd.versions.some((v) => v.name === version && v.served)) {
-        throw usage(
-          `--children ${entry}: ${crd.name} does not serve ${version} (it serves ${crd.versions
-            .filter((v) => v.served)
-            .map((v) => v.name)
-            .join(", ")})`,
-        );
-      }
-      out.push({
-        resource,
-        apiVersion,
-        kind: crd.kind,
-        namespaced: crd.scope === "Namespaced",
-        custom: true,
-        updateStrategy: "InPlace",
-      });
-      continue;
+    if (found.reason === "unserved-version") {
+      throw usage(
+        `--children ${entry}: ${found.crd.name} does not serve ${apiVersion.slice(apiVersion.indexOf("/") + 1)} (it serves ${found.served.join(", ")})`,
+      );
     }
     throw usage(
-      `--children ${entry}: ${resource} is not a built-in resource of ${apiVersion}${group === "" ? "" : ` and no --crd defines ${resource}.${group}`}`,
+      `--children ${entry}: ${resource} is not a built-in resource of ${apiVersion}${found.group === "" ? "" : ` and no --crd defines ${resource}.${found.group}`}`,
     );
   }
   return out;
@@ -207,8 +204,8 @@ function controllerManifest(
   children: readonly ScaffoldChild[],
   options: ScaffoldControllerOptions,
   hookVersion: ScaffoldHookVersion,
-): { [key: string]: unknown } {
-  const hook = (which: string) => ({
+): CompositeController | DecoratorController {
+  const hook = (which: string): Hook => ({
     version: hookVersion,
     webhook: { url: hookUrl(name, namespace, which), timeout: "10s" },
   });
@@ -217,7 +214,7 @@ function controllerManifest(
     ...(options.finalize ? { finalize: hook("finalize") } : {}),
     ...(options.customize ? { customize: hook("customize") } : {}),
   };
-  const rules = children.map((c) => ({
+  const rules = children.map((c): ChildResourceRule & AttachmentRule => ({
     apiVersion: c.apiVersion,
     resource: c.resource,
     updateStrategy: { method: c.updateStrategy },
@@ -416,7 +413,7 @@ function basename(path: string): string {
  * pause), Service, PodDisruptionBudget and kustomization; and a multi-stage non-root Dockerfile.
  * Every manifest is validated before it is returned.
  *
- * @throws {@link CliError} `USAGE` for bad names or children, `INVALID_INPUT` for a bad CRD.
+ * @throws {@link ScaffoldError} `INVALID_OPTION` for bad names or children, `INVALID_INPUT` for a bad CRD.
  * @example
  * ```ts
  * const { files } = scaffoldController({
@@ -430,7 +427,7 @@ export function scaffoldController(options: ScaffoldControllerOptions): Scaffold
   const crds = readAllCrds(options.crds);
   const parentCrd = crds[0];
   if (!parentCrd) {
-    throw new CliError(
+    throw new ScaffoldError(
       "INVALID_INPUT",
       `${options.crds.map((c) => c.path).join(", ")}: no apiextensions.k8s.io/v1 CustomResourceDefinition found`,
     );
@@ -510,7 +507,7 @@ export function scaffoldController(options: ScaffoldControllerOptions): Scaffold
     crdResources.map((file) => `deploy/${file}`),
   );
   if (problems.length > 0) {
-    throw new CliError(
+    throw new ScaffoldError(
       "GENERATION_FAILED",
       `scaffolded manifests are invalid (a metahook bug):\n${problems.map((p) => `  ${p}`).join("\n")}`,
     );

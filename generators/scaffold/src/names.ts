@@ -1,19 +1,19 @@
 // Kubernetes name rules for scaffolding: what the API server would reject, said before it does.
-import { CliError } from "../errors.js";
+import { ScaffoldError } from "./errors.js";
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PASCAL_CASE = /^[A-Z][A-Za-z0-9]*$/;
 const VERSION = /^v[1-9][0-9]*((alpha|beta)[1-9][0-9]*)?$/;
 
-function usage(message: string): CliError {
-  return new CliError("USAGE", message);
+function usage(message: string): ScaffoldError {
+  return new ScaffoldError("INVALID_OPTION", message);
 }
 
 /**
  * Checks an API group: a DNS subdomain (RFC 1123: lowercase labels of letters, digits and `-`,
  * at most 253 characters) with at least one dot, as the API server requires of CRD groups.
  *
- * @throws {@link CliError} `USAGE` naming the rule that failed.
+ * @throws {@link ScaffoldError} `INVALID_OPTION` naming the rule that failed.
  */
 export function checkGroup(group: string): string {
   if (group === "") throw usage("--group: is required, e.g. --group example.com");
@@ -41,7 +41,7 @@ export function checkGroup(group: string): string {
 /**
  * Checks a kind: PascalCase (an uppercase letter, then letters and digits), at most 63 characters.
  *
- * @throws {@link CliError} `USAGE`.
+ * @throws {@link ScaffoldError} `INVALID_OPTION`.
  */
 export function checkKind(kind: string): string {
   if (kind === "") throw usage("--kind: is required, e.g. --kind Blog");
@@ -61,7 +61,7 @@ export function checkKind(kind: string): string {
 /**
  * Checks a plural resource name: a DNS-1123 label (lowercase letters, digits and `-`, at most 63).
  *
- * @throws {@link CliError} `USAGE`.
+ * @throws {@link ScaffoldError} `INVALID_OPTION`.
  */
 export function checkPlural(plural: string): string {
   if (!DNS_LABEL.test(plural) || plural.length > 63 || !/^[a-z]/.test(plural)) {
@@ -75,7 +75,7 @@ export function checkPlural(plural: string): string {
 /**
  * Checks an API version name such as `v1`, `v1alpha1` or `v2beta3`.
  *
- * @throws {@link CliError} `USAGE`.
+ * @throws {@link ScaffoldError} `INVALID_OPTION`.
  */
 export function checkVersion(version: string): string {
   if (!VERSION.test(version)) {
@@ -87,7 +87,7 @@ export function checkVersion(version: string): string {
 /**
  * Checks a namespace or object name: a DNS-1123 label.
  *
- * @throws {@link CliError} `USAGE`.
+ * @throws {@link ScaffoldError} `INVALID_OPTION`.
  */
 export function checkLabelName(flag: string, value: string): string {
   if (!DNS_LABEL.test(value) || value.length > 63) {
@@ -96,12 +96,4 @@ export function checkLabelName(flag: string, value: string): string {
     );
   }
   return value;
-}
-
-/** The conventional plural of a kind, lowercased: `Blog` → `blogs`, `Policy` → `policies`, `Ingress` → `ingresses`. */
-export function pluralOf(kind: string): string {
-  const lower = kind.toLowerCase();
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  if (/(s|x|z|ch|sh)$/.test(lower)) return `${lower}es`;
-  return `${lower}s`;
 }

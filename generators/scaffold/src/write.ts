@@ -2,7 +2,7 @@
 import { stat } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { writeAllOrNothing } from "@metahook/crd-types";
-import { CliError } from "../errors.js";
+import { ScaffoldError } from "./errors.js";
 
 /** Options of {@link writeScaffold}. */
 export interface WriteScaffoldOptions {
@@ -16,7 +16,7 @@ export interface WriteScaffoldOptions {
  * is written.
  *
  * @returns the paths written, in order.
- * @throws {@link CliError} `EXISTS`-style `INVALID_INPUT` naming the files in the way.
+ * @throws {@link ScaffoldError} `WRITE_FAILED` naming the files in the way, or the write that failed.
  */
 export async function writeScaffold(
   dir: string,
@@ -27,7 +27,7 @@ export async function writeScaffold(
   for (const file of files) {
     const rel = relative(root, resolve(root, file.path));
     if (rel.startsWith("..") || resolve(root, file.path) === root) {
-      throw new CliError("INVALID_INPUT", `refusing to write outside ${dir}: ${file.path}`);
+      throw new ScaffoldError("WRITE_FAILED", `refusing to write outside ${dir}: ${file.path}`);
     }
   }
   if (!options.force) {
@@ -36,8 +36,8 @@ export async function writeScaffold(
       if (await stat(join(root, file.path)).catch(() => undefined)) existing.push(file.path);
     }
     if (existing.length > 0) {
-      throw new CliError(
-        "INVALID_INPUT",
+      throw new ScaffoldError(
+        "WRITE_FAILED",
         `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""} in ${dir}; nothing was written (--force replaces them)`,
       );
     }
@@ -45,7 +45,7 @@ export async function writeScaffold(
   try {
     await writeAllOrNothing(root, files);
   } catch (cause) {
-    throw new CliError("INVALID_INPUT", `cannot write to ${dir}: ${(cause as Error).message}`, {
+    throw new ScaffoldError("WRITE_FAILED", `cannot write to ${dir}: ${(cause as Error).message}`, {
       cause,
     });
   }

@@ -1,7 +1,7 @@
 // The request fixture of a project: what Metacontroller would send for a parent. Pure.
 import type { KubeObject } from "@metahook/runtime";
-import { buildCompositeRequest, buildDecoratorRequest } from "@metahook/runtime/testing";
-import { CliError } from "../errors.js";
+import { buildCompositeRequest, buildDecoratorRequest } from "@metahook/runtime/requests";
+import { ScaffoldError } from "./errors.js";
 
 /** A custom resource's names, to tell the kind of a rule like `{apiVersion: example.com/v1, resource: blogs}`. */
 export interface CustomResourceNames {
@@ -28,7 +28,7 @@ const SERVER_FIELDS = { uid: "00000000-0000-4000-8000-000000000001", generation:
  * The sync request Metacontroller would send for `parent` under `controller` (no children
  * observed yet), with the parent's `uid` and `generation` set as the API server sets them. Pure.
  *
- * @throws {@link CliError} `INVALID_INPUT` when the manifest is neither controller kind.
+ * @throws {@link ScaffoldError} `INVALID_INPUT` when the manifest is neither controller kind.
  */
 export function requestFixture(input: RequestFixtureInput): unknown {
   const kind = (input.controller as { kind?: unknown } | null)?.kind;
@@ -41,7 +41,7 @@ export function requestFixture(input: RequestFixtureInput): unknown {
     return buildCompositeRequest({ controller: input.controller, parent, kinds });
   if (kind === "DecoratorController")
     return buildDecoratorRequest({ controller: input.controller, object: parent, kinds });
-  throw new CliError(
+  throw new ScaffoldError(
     "INVALID_INPUT",
     `the controller manifest is a ${String(kind)}, not a CompositeController or DecoratorController`,
   );
