@@ -193,7 +193,7 @@ type StatusSchema = {
 function statusLines(
   model: ControllerModel,
   root: string,
-): { setup: string[]; status: string } | undefined {
+): { setup: string[]; status: string; computed: boolean } | undefined {
   const parent = model.parents[0];
   const schema = parent?.crd?.version.schema as
     | { properties?: { status?: StatusSchema }; "x-kubernetes-preserve-unknown-fields"?: boolean }
@@ -247,7 +247,8 @@ function statusLines(
     if (field !== "observedGeneration" && !(field in fields)) fields[field] = sample[field];
   }
   const head = "  status: ";
-  return { setup, status: `${head}${literal(fields, "  ", head.length)},` };
+  const computed = "observedChildren" in fields || "readyReplicas" in fields;
+  return { setup, status: `${head}${literal(fields, "  ", head.length)},`, computed };
 }
 
 function writeHook(model: ControllerModel, hook: HookName, writer: CodeBlockWriter): void {
@@ -316,9 +317,14 @@ function writeHook(model: ControllerModel, hook: HookName, writer: CodeBlockWrit
   lines.push("return {");
   if (composite) {
     lines.push(
-      status
-        ? "  // Metacontroller adds status.observedGeneration itself."
-        : "  // The CRD declares no status: Metacontroller records observedGeneration alone.",
+      ...(status === undefined
+        ? ["  // The CRD declares no status: Metacontroller records observedGeneration alone."]
+        : status.computed
+          ? ["  // Metacontroller adds status.observedGeneration itself."]
+          : [
+              "  // Metacontroller adds status.observedGeneration itself. To report what the children",
+              "  // show, declare fields in the CRD's status schema: the API server drops others.",
+            ]),
       status?.status ?? "  status: null,",
     );
   } else {
