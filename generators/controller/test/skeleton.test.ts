@@ -9,7 +9,7 @@ import { generateController, writeResult } from "../src/index.js";
 import { runVitest, scratch, typecheck } from "./helpers.js";
 
 // The scaffolded CRD's shape: spec.replicas, and a status with the fields the skeleton reports.
-function blogCrd(scope: "Namespaced" | "Cluster", status: boolean): string {
+function blogCrd(scope: "Namespaced" | "Cluster", status: Status): string {
   return `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata: { name: blogs.example.com }
@@ -30,25 +30,35 @@ spec:
               type: object
               properties:
                 replicas: { type: integer, minimum: 0, default: 1 }
-${
-  status
-    ? `            status:
+${STATUS[status]}`;
+}
+
+// The status schemas: the scaffolded one, one with nothing the skeleton computes, and none.
+type Status = "scaffolded" | "other" | "none";
+const STATUS: { readonly [status in Status]: string } = {
+  scaffolded: `            status:
               type: object
               properties:
                 observedGeneration: { type: integer, format: int64 }
                 observedChildren: { type: integer, minimum: 0 }
                 readyReplicas: { type: integer, minimum: 0 }
-`
-    : ""
-}`;
-}
+`,
+  other: `            status:
+              type: object
+              required: [phase]
+              properties:
+                observedGeneration: { type: integer, format: int64 }
+                phase: { type: string, enum: [Pending, Ready] }
+`,
+  none: "",
+};
 
 interface Case {
   readonly id: string;
   readonly kind: "CompositeController" | "DecoratorController";
   readonly version: "v1" | "v2";
   readonly scope?: "Namespaced" | "Cluster";
-  readonly status?: boolean;
+  readonly status?: Status;
   readonly children: readonly { apiVersion: string; resource: string; kind: string }[];
   readonly finalize?: boolean;
   readonly customize?: boolean;
@@ -121,9 +131,17 @@ const cases: Case[] = [
     id: "composite-v1-no-status",
     kind: "CompositeController",
     version: "v1",
-    status: false,
+    status: "none",
     children: [configmap],
     want: ["status: null,", "The CRD declares no status"],
+  },
+  {
+    id: "composite-v1-status-of-its-own",
+    kind: "CompositeController",
+    version: "v1",
+    status: "other",
+    children: [deployment],
+    want: ['status: { phase: "Pending" },', "declare fields in the CRD's status schema"],
   },
   {
     id: "composite-v1-no-children",
@@ -185,7 +203,12 @@ function manifest(c: Case): string {
 function generate(c: Case) {
   return generateController(
     { path: "blog-controller.yaml", content: manifest(c) },
-    [{ path: "blog-crd.yaml", content: blogCrd(c.scope ?? "Namespaced", c.status ?? true) }],
+    [
+      {
+        path: "blog-crd.yaml",
+        content: blogCrd(c.scope ?? "Namespaced", c.status ?? "scaffolded"),
+      },
+    ],
     { command: "metahook gen controller blog-controller.yaml --crd blog-crd.yaml" },
   );
 }
