@@ -63,15 +63,52 @@ describe.skipIf(!hasScript)("create-metacontroller-hook on a pseudo-terminal", (
       ["API group", "\r"],
       ["Kind (PascalCase)", "Note\r"],
       ["Controller kind", "\u001b[B\r"],
-      ["Attachments", "\r"],
+      ["Attachments", "secr"],
+      ["secrets.v1", "\t"],
+      ["Secret", "\r"],
       ["Hook version", "\u001b[B\r"],
+      ["finalize hook", "y\r"],
+      ["customize hook", "\r"],
     ]);
     expect(res.code, res.screen).toBe(0);
     expect(res.screen).toContain("created tty-app: DecoratorController note-controller for Note");
     const controller = parse(readFileSync(join(cwd, "tty-app/deploy/controller.yaml"), "utf8"));
     expect(controller.kind).toBe("DecoratorController");
     expect(controller.spec.hooks.sync.version).toBe("v2");
+    expect(Object.keys(controller.spec.hooks)).toEqual(["sync", "finalize"]);
+    expect(controller.spec.attachments.map((a: { resource: string }) => a.resource)).toEqual([
+      "configmaps",
+      "secrets",
+    ]);
     expect(existsSync(join(cwd, "tty-app/src/note-controller.ts"))).toBe(true);
+  }, 60_000);
+
+  it("Enter on every prompt accepts the default it shows", async () => {
+    const cwd = mkdtempSync(join(tmp, "enter-"));
+    const res = await onTerminal(["--no-install"], cwd, [
+      ["Where should the project go?", "\r"],
+      ["The parent resource", "\r"],
+      ["API group", "\r"],
+      ["Kind (PascalCase)", "\r"],
+      ["Controller kind", "\r"],
+      ["Child resources", "\r"],
+      ["Hook version", "\r"],
+      ["finalize hook", "\r"],
+      ["customize hook", "\r"],
+    ]);
+    expect(res.code, res.screen).toBe(0);
+    expect(res.screen).not.toMatch(/--kind|--group|--children/);
+    expect(res.screen).toContain(
+      "created blog-controller: CompositeController blog-controller for Blog, children Deployment, Service",
+    );
+    const controller = parse(
+      readFileSync(join(cwd, "blog-controller/deploy/controller.yaml"), "utf8"),
+    );
+    expect(controller.spec.parentResource).toEqual({
+      apiVersion: "example.com/v1",
+      resource: "blogs",
+    });
+    expect(Object.keys(controller.spec.hooks)).toEqual(["sync"]);
   }, 60_000);
 
   it("Ctrl-C at a prompt cancels cleanly: exit 130, nothing written", async () => {

@@ -53,12 +53,16 @@ spec:
               type: object
               properties:
                 observedGeneration: { type: integer, format: int64 }
+                observedChildren: { type: integer }
+                readyReplicas: { type: integer }
 `;
 
 const tmp = mkdtempSync(join(tmpdir(), "metahook-create-e2e-"));
 const tarballs = join(tmp, "tarballs");
 const project = join(tmp, "blog-controller");
 let server: ChildProcess | undefined;
+// Servers of the other templates, stopped by their tests; afterAll catches any a failure left.
+const servers: ChildProcess[] = [];
 
 // A clean environment for npm: nothing inherited from the pnpm that runs the tests.
 function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -169,12 +173,14 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
-  // The server's process group (npm and the node it started), if a failed test left it running.
-  if (server?.pid !== undefined && server.exitCode === null && server.signalCode === null) {
-    try {
-      process.kill(-server.pid, "SIGTERM");
-    } catch {
-      // already gone
+  // The servers' process groups (npm and the node it started), if a failed test left one running.
+  for (const s of [server, ...servers]) {
+    if (s?.pid !== undefined && s.exitCode === null && s.signalCode === null) {
+      try {
+        process.kill(-s.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
     }
   }
   rmSync(tmp, { recursive: true, force: true });
@@ -234,7 +240,8 @@ describe("npx create-metacontroller-hook, end to end", () => {
   it("`test` passes in the new project", async () => {
     const res = await exec("npm", ["test"], project);
     expect(res.code, `${res.stdout}\n${res.stderr}`).toBe(0);
-    expect(plain(res.stdout)).toMatch(/Tests\s+1 passed/);
+    // The skeleton's two sync cases: it settles, and two Blogs in one namespace do not collide.
+    expect(plain(res.stdout)).toMatch(/Tests\s+2 passed/);
   }, 60_000);
 
   it("`build` passes and compiles the controller to dist/", async () => {
@@ -355,10 +362,11 @@ describe("npx create-metacontroller-hook, end to end", () => {
     });
     expect(answered.status).toBe(200);
     const response = (await answered.json()) as {
-      status: { observedGeneration: number };
+      status: { [field: string]: unknown };
       children: { apiVersion: string; kind: string; metadata: { name: string } }[];
     };
-    expect(response.status.observedGeneration).toBe(3);
+    // Computed from the observed children (none yet); Metacontroller adds observedGeneration.
+    expect(response.status).toEqual({ observedChildren: 0, readyReplicas: 0 });
     expect(response.children.length).toBeGreaterThan(0);
     for (const child of response.children) {
       // Typed children: each is a declared child kind and valid against the official schema.
@@ -444,10 +452,69 @@ describe("npx create-metacontroller-hook, end to end", () => {
   }, 30_000);
 });
 
+/**
+ * `npm start` in dir on a free loopback port, one POST of a request file to path, then the
+ * server is stopped (its whole process group, npm and node).
+ */
+async function serveOnce(
+  dir: string,
+  path: string,
+  requestFile: string,
+): Promise<{ status: number; body: string }> {
+  const started = spawn("npm", ["start"], {
+    cwd: dir,
+    env: childEnv({ PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn" }),
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  servers.push(started);
+  try {
+    let stderr = "";
+    const base = await new Promise<string>((done, fail) => {
+      const timer = setTimeout(() => fail(new Error(`no server after 30 s:\n${stderr}`)), 30_000);
+      started.stderr?.on("data", (d: Buffer) => {
+        stderr += d.toString();
+        const m = /serving \d+ module\(s\) on (http:\/\/[^\s]+)/.exec(stderr);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          done(m[1]);
+        }
+      });
+      started.on("exit", (code) => fail(new Error(`npm start exited ${code}:\n${stderr}`)));
+    });
+    const res = await fetch(`${base}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: readFileSync(requestFile),
+    });
+    return { status: res.status, body: await res.text() };
+  } finally {
+    if (started.pid !== undefined && started.exitCode === null) {
+      const exited = new Promise((done) => started.once("exit", done));
+      process.kill(-started.pid, "SIGTERM");
+      await exited;
+    }
+  }
+}
+
 // The other templates and options: created without installing, then type-checked and tested
 // against the first project's node_modules (same dependencies, same tarballs).
-describe("every template compiles and its generated test passes", () => {
+describe("every template compiles, its generated test passes, and it serves its sync hook", () => {
   const variants: { name: string; args: string[]; controller: string }[] = [
+    {
+      name: "composite, new CRD, hook v1, Deployment + Service + Ingress, finalize + customize",
+      args: [
+        "--group",
+        "example.com",
+        "--kind",
+        "Site",
+        "--finalize",
+        "--customize",
+        "--children",
+        "deployments.apps/v1,services.v1,ingresses.networking.k8s.io/v1",
+      ],
+      controller: "CompositeController",
+    },
     {
       name: "decorator, hook v2, finalize + customize",
       args: [
@@ -519,8 +586,19 @@ describe("every template compiles and its generated test passes", () => {
       const test = await exec("npm", ["test"], dir);
       expect(test.code, `${test.stdout}\n${test.stderr}`).toBe(0);
       expect(plain(test.stdout)).toMatch(/Tests\s+\d+ passed/);
+      const build = await exec("npm", ["run", "build"], dir);
+      expect(build.code, `${build.stdout}\n${build.stderr}`).toBe(0);
+      const module = /: \w+Controller (\S+) for /.exec(created.stdout)?.[1] ?? "";
+      const answer = await serveOnce(
+        dir,
+        `/${module}/sync`,
+        join(dir, "fixtures/sync-request.json"),
+      );
+      expect(answer.status, answer.body).toBe(200);
+      const body = JSON.parse(answer.body) as { children?: unknown[]; attachments?: unknown[] };
+      expect(Array.isArray(body.children ?? body.attachments)).toBe(true);
     },
-    60_000,
+    120_000,
   );
 });
 

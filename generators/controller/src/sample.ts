@@ -376,45 +376,114 @@ export function hasSpecSelector(schema: unknown): { required: boolean } | undefi
   return { required };
 }
 
+/** Source text that {@link literal} writes as is: an expression inside a sample value. */
+export class Expr {
+  constructor(readonly code: string) {}
+}
+
+/** What a starter child body refers to: expressions the skeleton defines before it. */
+export interface ChildRefs {
+  /** The labels every child carries (and workloads select their Pods by). */
+  readonly labels: string;
+  /** The name expression of the child of a kind (a Service's name, for an Ingress backend). */
+  readonly nameOf: (kind: string) => string;
+  /** The replica count of a workload, when the parent's spec has one. */
+  readonly replicas?: string;
+}
+
 /**
- * Source text of a starter body for a child kind, as object-literal members after `metadata`.
- * `labels` is the expression holding the labels children carry; `name` the child's name.
+ * A minimal valid body of a built-in child kind, as object members after `metadata`, with
+ * {@link Expr} where it refers to the skeleton's variables; `undefined` for a kind with no
+ * starter body (the caller falls back to {@link builtinSample}).
  */
-export function builtinChildBody(kind: string, labels: string): string {
-  const container = `{ name: "app", image: "nginx:1.27" }`;
-  const podTemplate = `{ metadata: { labels: ${labels} }, spec: { containers: [${container}] } }`;
+export function builtinChildFields(
+  kind: string,
+  refs: ChildRefs,
+): { [key: string]: unknown } | undefined {
+  const labels = new Expr(refs.labels);
+  const service = new Expr(refs.nameOf("Service"));
+  // A named port: a Service targets it by name, so the container's port number can change alone.
+  const container = {
+    name: "app",
+    image: "nginx:1.27",
+    ports: [{ name: "http", containerPort: 80 }],
+  };
+  const podTemplate = { metadata: { labels }, spec: { containers: [container] } };
+  const replicas = refs.replicas === undefined ? {} : { replicas: new Expr(refs.replicas) };
+  const role = new Expr(refs.nameOf("Role"));
+  const clusterRole = new Expr(refs.nameOf("ClusterRole"));
+  const account = new Expr(refs.nameOf("ServiceAccount"));
+  const job = { template: { spec: { restartPolicy: "Never", containers: [container] } } };
   switch (kind) {
     case "ConfigMap":
-      return `data: { example: "value" }`;
+      return { data: { example: "value" } };
     case "Secret":
-      return `stringData: { example: "value" }`;
+      return { stringData: { example: "value" } };
     case "Service":
-      return `spec: { selector: ${labels}, ports: [{ port: 80, targetPort: 8080 }] }`;
+      return {
+        spec: { selector: labels, ports: [{ name: "http", port: 80, targetPort: "http" }] },
+      };
     case "Pod":
-      return `spec: { containers: [${container}] }`;
+      return { spec: { containers: [container] } };
     case "Deployment":
     case "ReplicaSet":
+      return { spec: { ...replicas, selector: { matchLabels: labels }, template: podTemplate } };
     case "DaemonSet":
-      return `spec: { selector: { matchLabels: ${labels} }, template: ${podTemplate} }`;
+      return { spec: { selector: { matchLabels: labels }, template: podTemplate } };
     case "StatefulSet":
-      return `spec: { serviceName: name, selector: { matchLabels: ${labels} }, template: ${podTemplate} }`;
+      return {
+        spec: {
+          ...replicas,
+          serviceName: service,
+          selector: { matchLabels: labels },
+          template: podTemplate,
+        },
+      };
     case "Job":
-      return `spec: { template: { spec: { restartPolicy: "Never", containers: [${container}] } } }`;
+      return { spec: job };
     case "CronJob":
-      return `spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { template: { spec: { restartPolicy: "Never", containers: [${container}] } } } } }`;
+      return { spec: { schedule: "*/5 * * * *", jobTemplate: { spec: job } } };
+    case "Ingress":
+      return {
+        spec: {
+          rules: [
+            {
+              http: {
+                paths: [
+                  {
+                    path: "/",
+                    pathType: "Prefix",
+                    backend: { service: { name: service, port: { name: "http" } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      };
     case "PersistentVolumeClaim":
-      return `spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } }`;
+      return {
+        spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } },
+      };
     case "PodDisruptionBudget":
-      return `spec: { minAvailable: 1, selector: { matchLabels: ${labels} } }`;
+      return { spec: { minAvailable: 1, selector: { matchLabels: labels } } };
+    case "ServiceAccount":
+      return {};
     case "Role":
     case "ClusterRole":
-      return `rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }]`;
+      return { rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }] };
     case "RoleBinding":
-      return `roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name }, subjects: [{ kind: "ServiceAccount", name }]`;
+      return {
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role },
+        subjects: [{ kind: "ServiceAccount", name: account }],
+      };
     case "ClusterRoleBinding":
-      return `roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name }, subjects: [{ kind: "ServiceAccount", name, namespace: "default" }]`;
+      return {
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: clusterRole },
+        subjects: [{ kind: "ServiceAccount", name: account, namespace: "default" }],
+      };
     default:
-      return "";
+      return undefined;
   }
 }
 

@@ -12,29 +12,64 @@ import {
 } from "ts-morph";
 import type { ControllerModel } from "./model.js";
 import type { ResolvedKind } from "./resolve.js";
-import { builtinChildBody, builtinSample, hasSpecSelector, sampleFromSchema } from "./sample.js";
+import {
+  builtinChildFields,
+  builtinSample,
+  Expr,
+  hasSpecSelector,
+  sampleFromSchema,
+} from "./sample.js";
 
 type HookName = "sync" | "finalize" | "customize";
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** A JSON value as a TypeScript object literal: unquoted keys where possible, 2-space indents. */
-export function literal(value: unknown, indent = ""): string {
-  if (Array.isArray(value)) {
-    if (value.length === 0) return "[]";
-    const inner = `${indent}  `;
-    return `[\n${value.map((v) => `${inner}${literal(v, inner)},`).join("\n")}\n${indent}]`;
-  }
+/** Lines of generated code stay within this width (the formatter's line width). */
+export const LINE_WIDTH = 100;
+// An object or array this short, that fits the line, stays on one line: `{ name: "http", port: 80 }`.
+const INLINE_MAX = 60;
+
+function key(k: string): string {
+  return IDENTIFIER.test(k) ? k : JSON.stringify(k);
+}
+
+function inline(value: unknown): string {
+  if (value instanceof Expr) return value.code;
+  if (Array.isArray(value)) return `[${value.map(inline).join(", ")}]`;
   if (typeof value === "object" && value !== null) {
     const entries = Object.entries(value);
     if (entries.length === 0) return "{}";
-    const inner = `${indent}  `;
-    const lines = entries.map(
-      ([k, v]) => `${inner}${IDENTIFIER.test(k) ? k : JSON.stringify(k)}: ${literal(v, inner)},`,
+    const members = entries.map(([k, v]) =>
+      v instanceof Expr && v.code === k ? k : `${key(k)}: ${inline(v)}`,
     );
-    return `{\n${lines.join("\n")}\n${indent}}`;
+    return `{ ${members.join(", ")} }`;
   }
   return JSON.stringify(value) ?? "undefined";
+}
+
+/**
+ * A JSON value as a TypeScript object literal: unquoted keys where possible, 2-space indents,
+ * {@link Expr} as its source text, short objects on one line and others one member per line.
+ * `column` is where the value starts on its line, so that no line grows past {@link LINE_WIDTH}.
+ */
+export function literal(value: unknown, indent = "", column = indent.length): string {
+  const short = inline(value);
+  const nested = typeof value === "object" && value !== null && !(value instanceof Expr);
+  if (!nested || (short.length <= INLINE_MAX && column + short.length + 1 <= LINE_WIDTH)) {
+    return short;
+  }
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+    return `[\n${value.map((v) => `${inner}${literal(v, inner)},`).join("\n")}\n${indent}]`;
+  }
+  const entries = Object.entries(value);
+  const lines = entries.map(([k, v]) => {
+    if (v instanceof Expr && v.code === k) return `${inner}${k},`;
+    const head = `${inner}${key(k)}: `;
+    return `${head}${literal(v, inner, head.length)},`;
+  });
+  return `{\n${lines.join("\n")}\n${indent}}`;
 }
 
 function project(): Project {
@@ -65,116 +100,246 @@ function declaredHooks(model: ControllerModel): HookName[] {
 }
 
 /** How the skeleton labels children so that Metacontroller can claim them. */
-function labelsExpression(model: ControllerModel): { setup: string; expr: string } {
+function labelLines(model: ControllerModel, root: string): string[] {
   const parent = model.parents[0];
   const schema = parent?.crd?.version.schema;
   if (model.kind === "CompositeController" && !model.generateSelector && parent) {
     const selector = hasSpecSelector(schema);
     if (selector) {
-      const spec = selector.required ? "parent.spec" : "parent.spec?";
-      return {
-        setup: `// No generateSelector: children must carry labels that match the parent's spec.selector.\nconst labels = { ...${spec}.selector?.matchLabels };`,
-        expr: "labels",
-      };
+      const spec = selector.required ? `${root}.spec` : `${root}.spec?`;
+      return [
+        "// No generateSelector: children must carry labels that match the parent's spec.selector.",
+        `const labels = { ...${spec}.selector?.matchLabels };`,
+      ];
     }
   }
-  const value = (parent?.kind ?? "app").toLowerCase().replace(/[^a-z0-9-]/g, "");
-  return {
-    setup: `const labels = { app: ${JSON.stringify(value.slice(0, 63) || "app")} };`,
-    expr: "labels",
-  };
+  const app = (parent?.kind ?? "app")
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, "")
+    .slice(0, 63);
+  return [
+    // The instance label is what keeps two parents' Pods apart in one namespace.
+    `// Derived from the ${root}: two of them in one namespace never select each other's Pods.`,
+    "const labels = {",
+    `  "app.kubernetes.io/name": ${JSON.stringify(app || "app")},`,
+    `  "app.kubernetes.io/instance": name,`,
+    `  "app.kubernetes.io/managed-by": ${JSON.stringify(model.controllerName.slice(0, 63))},`,
+    "};",
+  ];
 }
 
-function sampleChild(model: ControllerModel, child: ResolvedKind, labels: string): string {
-  const suffix = child.kind.toLowerCase();
-  const parentNamespaced = model.parents.some((p) => p.namespaced);
-  // A cluster-scoped parent cannot default a namespaced child's namespace.
-  const namespace = child.namespaced && !parentNamespaced ? ', namespace: "default"' : "";
-  const body = child.crd
-    ? (() => {
-        const sample = sampleFromSchema(child.crd.version.schema) as { [key: string]: unknown };
-        const spec = sample.spec;
-        return spec === undefined
-          ? ""
-          : `spec: ${JSON.stringify(spec).replace(/"([A-Za-z_$][A-Za-z0-9_$]*)":/g, "$1: ")}`;
-      })()
-    : builtinChildBody(child.kind, labels);
-  return `{ apiVersion: ${JSON.stringify(child.apiVersion)}, kind: ${JSON.stringify(child.kind)}, metadata: { name: \`\${name}-${suffix}\`${namespace}, labels }${body ? `, ${body}` : ""} }`;
+/** The name expression of the child of a kind: the parent's name and the kind. */
+function childName(kind: string): string {
+  return `\`\${name}-${kind.toLowerCase()}\``;
 }
 
-function statusExpression(model: ControllerModel): string | undefined {
+const WORKLOADS = new Set(["Deployment", "StatefulSet", "ReplicaSet"]);
+
+/** The parent's spec.replicas, when its schema has an integer one. */
+function replicasExpression(model: ControllerModel, root: string): string | undefined {
   if (model.kind !== "CompositeController") return undefined;
   const schema = model.parents[0]?.crd?.version.schema as
-    | { properties?: { status?: unknown } }
+    | { properties?: { spec?: { properties?: { replicas?: { type?: string } } } } }
     | undefined;
-  const status = schema?.properties?.status as
-    | { properties?: { [key: string]: unknown }; required?: string[] }
-    | undefined;
-  if (status?.properties && "observedGeneration" in status.properties) {
-    const rest = sampleFromSchema(status) as { [key: string]: unknown };
-    const fields = Object.entries(rest)
-      .filter(([key]) => key !== "observedGeneration")
-      .map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`);
-    return `{ ${[...fields, "observedGeneration: parent.metadata.generation ?? 0"].join(", ")} }`;
+  return schema?.properties?.spec?.properties?.replicas?.type === "integer"
+    ? `${root}.spec?.replicas ?? 1`
+    : undefined;
+}
+
+function desiredChild(model: ControllerModel, child: ResolvedKind, root: string): unknown {
+  const parentNamespaced = model.parents.some((p) => p.namespaced);
+  const metadata = {
+    name: new Expr(childName(child.kind)),
+    // A cluster-scoped parent cannot default a namespaced child's namespace.
+    ...(child.namespaced && !parentNamespaced ? { namespace: "default" } : {}),
+    labels: new Expr("labels"),
+  };
+  let body: { [key: string]: unknown } | undefined;
+  if (child.crd) {
+    const spec = (sampleFromSchema(child.crd.version.schema) as { [key: string]: unknown }).spec;
+    body = spec === undefined ? {} : { spec };
+  } else {
+    const replicas = replicasExpression(model, root);
+    body = builtinChildFields(child.kind, {
+      labels: "labels",
+      nameOf: childName,
+      ...(replicas !== undefined ? { replicas } : {}),
+    });
+    if (body === undefined) {
+      const {
+        apiVersion: _a,
+        kind: _k,
+        metadata: _m,
+        ...rest
+      } = builtinSample(child.apiVersion, child.kind, {});
+      body = rest;
+    }
   }
-  return JSON.stringify(status ? sampleFromSchema(status) : {});
+  return { apiVersion: child.apiVersion, kind: child.kind, metadata, ...body };
+}
+
+type StatusSchema = {
+  properties?: { [key: string]: unknown };
+  required?: string[];
+  "x-kubernetes-preserve-unknown-fields"?: boolean;
+};
+
+/**
+ * The status the sync hook reports: what it observed of its children, in the fields the
+ * parent's status schema declares (`observedChildren`, `readyReplicas`, as the scaffolded CRD
+ * has them), plus a sample of any other required field. `undefined` when the parent has no
+ * status it could write (Metacontroller then records `observedGeneration` alone).
+ */
+function statusLines(
+  model: ControllerModel,
+  root: string,
+): { setup: string[]; status: string; computed: boolean } | undefined {
+  const parent = model.parents[0];
+  const schema = parent?.crd?.version.schema as
+    | { properties?: { status?: StatusSchema }; "x-kubernetes-preserve-unknown-fields"?: boolean }
+    | undefined;
+  const status = schema?.properties?.status;
+  const open =
+    status === undefined
+      ? schema?.["x-kubernetes-preserve-unknown-fields"] === true
+      : status.properties === undefined || status["x-kubernetes-preserve-unknown-fields"] === true;
+  if (status === undefined && !open) return undefined;
+  const declares = (field: string) => open || status?.properties?.[field] !== undefined;
+  const workload = model.children.find((c) => !c.crd && WORKLOADS.has(c.kind));
+  const setup: string[] = [];
+  const fields: { [key: string]: unknown } = {};
+  if (declares("observedChildren") && model.children.length === 0) {
+    fields.observedChildren = 0;
+  } else if (declares("observedChildren")) {
+    setup.push(
+      "// Every observed child, of every kind, in the keys Metacontroller sent.",
+      "const observedChildren = Object.values(children).reduce(",
+      "  (n, group) => n + Object.keys(group).length,",
+      "  0,",
+      ");",
+    );
+    fields.observedChildren = new Expr("observedChildren");
+  }
+  if (workload && declares("readyReplicas")) {
+    const namespace = workload.namespaced && !parent?.namespaced ? '"default"' : "namespace";
+    if (namespace === "namespace") setup.push(`const namespace = ${root}.metadata.namespace;`);
+    const args = [
+      `children[${JSON.stringify(workload.groupKey)}]`,
+      childName(workload.kind),
+      namespace,
+    ];
+    const call = `const ${workload.kind.toLowerCase()} = getObject(${args.join(", ")});`;
+    // Four for the hook's indent in the skeleton: one line when it fits, as a formatter would.
+    setup.push(
+      ...(call.length + 4 <= LINE_WIDTH
+        ? [call]
+        : [
+            `const ${workload.kind.toLowerCase()} = getObject(`,
+            ...args.map((a) => `  ${a},`),
+            ");",
+          ]),
+    );
+    fields.readyReplicas = new Expr(`${workload.kind.toLowerCase()}?.status?.readyReplicas ?? 0`);
+  }
+  // Required fields the skeleton cannot compute get a valid sample: replace them with yours.
+  const sample = status?.properties ? (sampleFromSchema(status) as { [key: string]: unknown }) : {};
+  for (const field of status?.required ?? []) {
+    if (field !== "observedGeneration" && !(field in fields)) fields[field] = sample[field];
+  }
+  const head = "  status: ";
+  const computed = "observedChildren" in fields || "readyReplicas" in fields;
+  return { setup, status: `${head}${literal(fields, "  ", head.length)},`, computed };
 }
 
 function writeHook(model: ControllerModel, hook: HookName, writer: CodeBlockWriter): void {
   const composite = model.kind === "CompositeController";
   const root = composite ? "parent" : "object";
   const list = composite ? "children" : "attachments";
+  const body = (head: string, lines: readonly string[]) =>
+    writer.write(head).inlineBlock(() => {
+      for (const line of lines) writer.writeLine(line);
+    });
   if (hook === "customize") {
-    writer.writeLine(
-      "// Which related objects Metacontroller sends with each sync; a function of parent.spec only.",
-    );
-    writer
-      .write("customize(): CustomizeResponse ")
-      .inlineBlock(() => writer.writeLine("return { relatedResources: [] };"));
+    const kind = model.parents[0]?.kind ?? "parent";
+    body("customize(): CustomizeResponse ", [
+      "// Which related objects Metacontroller sends with each sync; a function of the parent only.",
+      `// For example, the ConfigMaps in the ${kind}'s namespace that carry a label:`,
+      "// relatedResources: [",
+      "//   {",
+      '//     apiVersion: "v1",',
+      '//     resource: "configmaps",',
+      '//     labelSelector: { matchLabels: { "example.com/config": "true" } },',
+      "//   },",
+      "// ],",
+      "return { relatedResources: [] };",
+    ]);
     return;
   }
   if (hook === "finalize") {
     writer.writeLine(
-      `// Called while the ${composite ? "parent" : "object"} is being deleted: tear down, then report finalized.`,
+      `// Called while the ${root} is being deleted: desire no ${list}, so Metacontroller deletes`,
     );
+    writer.writeLine("// them, and report finalized once none is observed any more.");
+    if (model.children.length === 0) {
+      // No declared children: nothing to wait for.
+      body(
+        `finalize(${composite ? `{ ${root} }` : "_request"}: FinalizeRequest): FinalizeResponse `,
+        [
+          composite
+            ? `return { status: ${root}.status ?? null, ${list}: [], finalized: true };`
+            : `return { ${list}: [], finalized: true };`,
+        ],
+      );
+      return;
+    }
     const args = composite ? `{ ${root}, ${list} }` : `{ ${list} }`;
-    writer.write(`finalize(${args}: FinalizeRequest): FinalizeResponse `).inlineBlock(() => {
-      writer.writeLine(
-        `const remaining = Object.values(${list}).reduce((n, group) => n + Object.keys(group).length, 0);`,
-      );
+    body(`finalize(${args}: FinalizeRequest): FinalizeResponse `, [
+      `const remaining = Object.values(${list}).reduce(`,
+      "  (n, group) => n + Object.keys(group).length,",
+      "  0,",
+      ");",
       // A composite response always carries the status: an absent one would clear it.
-      writer.writeLine(
-        composite
-          ? `return { status: ${root}.status ?? null, ${list}: [], finalized: remaining === 0 };`
-          : `return { ${list}: [], finalized: remaining === 0 };`,
-      );
-    });
+      ...(composite
+        ? [`return { status: ${root}.status ?? null, ${list}: [], finalized: remaining === 0 };`]
+        : [`return { ${list}: [], finalized: remaining === 0 };`]),
+    ]);
     return;
   }
-  const labels = labelsExpression(model);
-  const first = model.children[0];
   const lines: string[] = [];
-  if (first) {
-    lines.push(`const name = ${root}.metadata.name;`, ...labels.setup.split("\n"));
+  const desired = model.children.map((child) => desiredChild(model, child, root));
+  const status = composite ? statusLines(model, root) : undefined;
+  if (desired.length > 0) {
+    lines.push(`const name = ${root}.metadata.name;`, ...labelLines(model, root));
+  } else if (status?.setup.some((line) => line.includes(`${root}.`))) {
+    lines.push(`const name = ${root}.metadata.name;`);
   }
-  const desired = first
-    ? [`  ${list}: [`, `    ${sampleChild(model, first, labels.expr)},`, "  ],"]
-    : [`  ${list}: [],`];
-  lines.push(
-    "return {",
-    composite
-      ? `  status: ${statusExpression(model) ?? "{}"},`
-      : '  labels: { "metahook.dev/decorated": "true" },',
-    ...desired,
-    "};",
-  );
+  if (status) lines.push(...status.setup);
+  lines.push("return {");
+  if (composite) {
+    lines.push(
+      ...(status === undefined
+        ? ["  // The CRD declares no status: Metacontroller records observedGeneration alone."]
+        : status.computed
+          ? ["  // Metacontroller adds status.observedGeneration itself."]
+          : [
+              "  // Metacontroller adds status.observedGeneration itself. To report what the children",
+              "  // show, declare fields in the CRD's status schema: the API server drops others.",
+            ]),
+      status?.status ?? "  status: null,",
+    );
+  } else {
+    lines.push('  labels: { "metahook.dev/decorated": "true" },');
+  }
+  const head = `  ${list}: `;
+  lines.push(`${head}${desired.length === 0 ? "[]" : literal(desired, "  ", head.length)},`);
+  lines.push("};");
+  const text = lines.join("\n");
+  const code = lines.filter((line) => !line.trim().startsWith("//")).join("\n");
   // Destructure only what the body reads: unused bindings fail noUnusedParameters.
-  const usesRoot = lines.some((line) => line.includes(`${root}.`));
+  const reads = [root, list].filter((v) => new RegExp(`\\b${v}\\b(?!:)`).test(code));
+  const param = reads.length > 0 ? `{ ${reads.join(", ")} }` : "_request";
   // The annotated return type makes TypeScript check each returned field where it is written.
-  const param = usesRoot ? `{ ${root} }` : "_request";
-  writer.write(`sync(${param}: SyncRequest): SyncResponse `).inlineBlock(() => {
-    for (const line of lines) writer.writeLine(line);
-  });
+  body(`sync(${param}: SyncRequest): SyncResponse `, text.split("\n"));
 }
 
 function hookSnippet(model: ControllerModel, hook: HookName): string {
@@ -184,45 +349,91 @@ function hookSnippet(model: ControllerModel, hook: HookName): string {
   return file.getFullText().trim();
 }
 
-/** Joins an imports-only file and a body with one blank line, as a formatter would. */
-function withImports(imports: SourceFile, body: (writer: CodeBlockWriter) => void): string {
-  const rest = project().createSourceFile("body.ts", "");
-  rest.addStatements(body);
-  return `${imports.getFullText().trimEnd()}\n\n${rest.getFullText().trimStart()}`;
+/** An import declaration, on one line when it fits, else one name per line. */
+function importText(from: string, names: readonly string[]): string {
+  const one = `import { ${names.join(", ")} } from ${JSON.stringify(from)};`;
+  if (one.length <= LINE_WIDTH) return one;
+  return `import {\n${names.map((n) => `  ${n},`).join("\n")}\n} from ${JSON.stringify(from)};`;
+}
+
+/** A comment's words, wrapped to the line width after `prefix`. */
+function wrapComment(prefix: string, text: string): string[] {
+  const out: string[] = [];
+  let line = prefix;
+  for (const word of text.split(" ")) {
+    if (line !== prefix && line.length + 1 + word.length > LINE_WIDTH) {
+      out.push(line);
+      line = prefix;
+    }
+    line = line === prefix ? `${prefix}${word}` : `${line} ${word}`;
+  }
+  out.push(line);
+  return out;
 }
 
 /** Renders the skeleton `<name>.ts` for a model that has none yet. */
 export function createSkeleton(model: ControllerModel): string {
-  const p = project();
-  const file = p.createSourceFile(`${model.name}.ts`, "");
-  ensureImports(file, model, "everything");
   const composite = model.kind === "CompositeController";
-  return withImports(file, (writer) => {
+  const body = project().createSourceFile("body.ts", "");
+  body.addStatements((writer) => {
     writer.writeLine("/**");
-    writer.writeLine(
-      ` * ${model.controllerName}: ${composite ? `computes the desired children and status of each ${model.parents[0]?.kind}` : `decorates each ${model.parents.map((x) => x.kind).join(" or ")}`}.`,
-    );
+    const what = composite
+      ? `computes the desired children and status of each ${model.parents[0]?.kind}`
+      : `decorates each ${model.parents.map((x) => x.kind).join(" or ")}`;
+    for (const line of wrapComment(" * ", `${model.controllerName}: ${what}.`)) {
+      writer.writeLine(line);
+    }
     writer.writeLine(
       " * Metacontroller calls these hooks on every change; keep them pure (same request, same response).",
     );
-    writer.writeLine(
-      ` * Served at /${model.name}/${declaredHooks(model).join(`, /${model.name}/`)} by \`metahook serve\`.`,
-    );
+    const routes = declaredHooks(model).map((hook) => `/${model.name}/${hook}`);
+    for (const line of wrapComment(
+      " * ",
+      `Served at ${routes.join(", ")} by \`metahook serve\`.`,
+    )) {
+      writer.writeLine(line);
+    }
     writer.writeLine(" */");
-    writer
-      .write(
-        `export default ${defineName(model)}<Parent, ${childrenType(model)}, Related, Keying, Desired${childrenType(model)}>(`,
-      )
-      .inlineBlock(() => {
-        writer.writeLine("clusterScopedKinds,");
-        writer.writeLine("models,");
-        for (const hook of declaredHooks(model)) {
-          writeHook(model, hook, writer);
-          writer.write(",").newLine();
-        }
-      });
+    const typeArgs = [
+      "Parent",
+      childrenType(model),
+      "Related",
+      "Keying",
+      `Desired${childrenType(model)}`,
+    ];
+    const head = `export default ${defineName(model)}<${typeArgs.join(", ")}>(`;
+    const open =
+      head.length + 1 <= LINE_WIDTH
+        ? head
+        : `export default ${defineName(model)}<\n  ${typeArgs.join(",\n  ")},\n>(`;
+    writer.write(open).inlineBlock(() => {
+      writer.writeLine("clusterScopedKinds,");
+      writer.writeLine("models,");
+      for (const hook of declaredHooks(model)) {
+        writeHook(model, hook, writer);
+        writer.write(",").newLine();
+      }
+    });
     writer.write(");").newLine();
   });
+  const text = body.getFullText();
+  const runtime = [
+    defineName(model),
+    ...["getObject", "listObjects"].filter((f) => text.includes(`${f}(`)),
+  ];
+  const generated = [
+    "clusterScopedKinds",
+    "models",
+    ...[
+      childrenType(model),
+      `Desired${childrenType(model)}`,
+      "Keying",
+      "Parent",
+      "Related",
+      ...declaredHooks(model).flatMap((hook) => hookTypes(model, hook)),
+    ].map((name) => `type ${name}`),
+  ];
+  return `${importText("@metahook/runtime", runtime)}\n${importText(`./${model.name}.generated.js`, generated)}\n\n${text.trimStart()}`;
 }
 
 /** The generated types a hook's code names. */
@@ -381,15 +592,19 @@ function needsImports(
   return ensureImports(copy, model, inserting);
 }
 
-/** Renders the skeleton's test `<name>.test.ts`: one case per declared hook. */
-export function createTest(model: ControllerModel): string {
+function testParent(
+  model: ControllerModel,
+  name: string,
+  uid: string,
+  app: string,
+): { [key: string]: unknown } {
   const composite = model.kind === "CompositeController";
   const parent = model.parents[0];
   const parentNamespaced = parent?.namespaced ?? true;
   const metadata = {
-    name: "example",
+    name,
     ...(parentNamespaced ? { namespace: "default" } : {}),
-    uid: "00000000-0000-4000-8000-000000000001",
+    uid,
     generation: 1,
   };
   let sample: { [key: string]: unknown } = parent?.crd
@@ -398,7 +613,7 @@ export function createTest(model: ControllerModel): string {
   if (parent?.crd) {
     const overrides = new Map<string, unknown>();
     if (composite && !model.generateSelector && hasSpecSelector(parent.crd.version.schema)) {
-      overrides.set("spec.selector", { matchLabels: { app: "example" } });
+      overrides.set("spec.selector", { matchLabels: { app } });
     }
     const fromSchema = sampleFromSchema(parent.crd.version.schema, "", overrides) as {
       [key: string]: unknown;
@@ -415,79 +630,140 @@ export function createTest(model: ControllerModel): string {
     }
     sample = { ...sample, ...fromSchema };
   }
-  const build = composite ? "buildCompositeRequest" : "buildDecoratorRequest";
-  const typeArgs = `Parent, ${childrenType(model)}, Related, Keying`;
-  const rootField = composite ? "parent" : "object";
-  const list = composite ? "children" : "attachments";
-  const p = project();
-  const file = p.createSourceFile(`${model.name}.test.ts`, "");
-  const imports = [
-    build,
-    "invokeHook",
-    ...(model.hooks.customize ? ["buildCustomizeRequest"] : []),
-  ].sort();
-  file.addImportDeclaration({
-    moduleSpecifier: "@metahook/runtime/testing",
-    namedImports: imports,
-  });
-  file.addImportDeclaration({
-    moduleSpecifier: "vitest",
-    namedImports: ["describe", "expect", "it"],
-  });
-  file.addImportDeclaration({ moduleSpecifier: `./${model.name}.js`, defaultImport: "controller" });
-  file.addImportDeclaration({
-    moduleSpecifier: `./${model.name}.generated.js`,
-    namedImports: [
-      { name: "controllerManifest" },
-      { name: "kinds" },
-      { name: childrenType(model), isTypeOnly: true },
-      { name: "Keying", isTypeOnly: true },
-      { name: "Parent", isTypeOnly: true },
-      { name: "Related", isTypeOnly: true },
-    ],
-  });
-  const it = (title: string, lines: string[]) => (writer: CodeBlockWriter) => {
-    writer.writeLine(`it(${JSON.stringify(title)}, async () => {`);
-    writer.indent(() => {
-      for (const line of lines) writer.writeLine(line);
-    });
-    writer.writeLine("});");
-  };
-  const cases = [
-    it("sync answers with a response the hook server would send", [
-      `const request = ${build}<${typeArgs}>({ controller: controllerManifest, ${rootField}, kinds });`,
-      "const response = await invokeHook(controller, request);",
-      `expect(response.${list}).toHaveLength(${model.children.length > 0 ? 1 : 0});`,
+  return sample;
+}
+
+/**
+ * Renders the skeleton's test `<name>.test.ts`: sync converges (fed its children back, it gives
+ * the same answer, every child valid against its schema), two parents in one namespace do not
+ * collide, and a case per other declared hook.
+ */
+export function createTest(model: ControllerModel): string {
+  const composite = model.kind === "CompositeController";
+  const root = composite ? "parent" : "object";
+  const kind = model.parents[0]?.kind ?? "parent";
+  const count = model.children.length;
+  const first = testParent(model, "example", "00000000-0000-4000-8000-000000000001", "example");
+  const second = testParent(model, "other", "00000000-0000-4000-8000-000000000002", "other");
+  const it = (title: string, lines: string[]) => [
+    `it(${JSON.stringify(title)}, async () => {`,
+    ...lines.map((line) => `  ${line}`),
+    "});",
+  ];
+  // One member per line: the call stays readable and within the line width.
+  const run = (binding: string, parent: string, extra: readonly string[] = []) => [
+    `const ${binding} = await converge(controller, {`,
+    "  controller: controllerManifest,",
+    parent === "parent" ? "  parent," : `  parent: ${parent},`,
+    "  kinds,",
+    ...extra.map((line) => `  ${line},`),
+    "});",
+  ];
+  const cases: string[][] = [
+    it("sync settles: fed its children back, it answers the same", [
+      "// invokeHook, under converge, refuses a child or status its schema does not accept.",
+      ...run("result", root),
+      'expect(result.settled, result.difference.join("\\n")).toBe(true);',
+      "const [firstAnswer, secondAnswer] = result.rounds.slice(-2).map((round) => round.response);",
+      "expect(secondAnswer).toEqual(firstAnswer);",
+      `// One child of each declared kind.`,
+      // The array's continuation lines are absolute: inside describe and it, four spaces.
+      `expect(result.observed.map((child) => child.kind).sort()).toEqual(${literal(
+        model.children.map((c) => c.kind).sort(),
+        "    ",
+        71,
+      )});`,
+    ]),
+    it(`two ${kind}s in one namespace do not collide`, [
+      ...run("first", root),
+      ...run("second", "other"),
+      "const mine = first.observed;",
+      "const theirs = second.observed;",
+      "const names = new Set(mine.map(identity));",
+      "expect(theirs.map(identity).filter((id) => names.has(id))).toEqual([]);",
+      "// No selector of one parent's children selects the other's labelled objects.",
+      "for (const selector of mine.flatMap(selectors)) {",
+      "  for (const labels of theirs.flatMap(labelSets)) {",
+      "    expect(matchesSelector(selector, labels), JSON.stringify({ selector, labels })).toBe(false);",
+      "  }",
+      "}",
     ]),
   ];
   if (model.hooks.finalize) {
     cases.push(
-      it("finalize reports finalized once nothing is left", [
-        `const request = ${build}<${typeArgs}>({ controller: controllerManifest, ${rootField}, kinds, finalizing: true });`,
-        "const response = await invokeHook(controller, request);",
-        "expect(response.finalized).toBe(true);",
+      it("finalize waits for the children to go, then reports finalized", [
+        ...run("live", root),
+        ...run("result", root, ["observed: live.observed", "finalizing: true"]),
+        "const answers = result.rounds.map((round) => round.response as { finalized?: boolean });",
+        ...(count > 0 ? ["expect(answers[0]?.finalized).toBe(false);"] : []),
+        "expect(answers.at(-1)?.finalized).toBe(true);",
+        "expect(result.observed).toEqual([]);",
       ]),
     );
   }
   if (model.hooks.customize) {
     cases.push(
       it("customize declares the related objects", [
-        `const request = buildCustomizeRequest({ controller: controllerManifest, parent: ${rootField} });`,
+        `const request = buildCustomizeRequest({ controller: controllerManifest, parent: ${root} });`,
         "const response = await invokeHook(controller, request);",
-        "expect(Array.isArray(response.relatedResources)).toBe(true);",
+        "expect(response.relatedResources).toEqual([]);",
       ]),
     );
   }
-  return withImports(file, (writer) => {
-    writer.writeLine(`const ${rootField}: Parent = ${literal(sample)};`);
-    writer.blankLine();
-    writer.writeLine(`describe(${JSON.stringify(model.name)}, () => {`);
-    writer.indent(() => {
-      cases.forEach((write, i) => {
-        if (i > 0) writer.blankLine();
-        write(writer);
-      });
-    });
-    writer.writeLine("});");
-  });
+  const testing = [
+    ...(model.hooks.customize ? ["buildCustomizeRequest"] : []),
+    "converge",
+    ...(model.hooks.customize ? ["invokeHook"] : []),
+  ];
+  const lines = [
+    importText("@metahook/runtime", [
+      "isEmptySelector",
+      "type KubeObject",
+      "type LabelSelector",
+      "matchesSelector",
+    ]),
+    importText("@metahook/runtime/testing", testing),
+    importText("vitest", ["describe", "expect", "it"]),
+    importText(`./${model.name}.generated.js`, ["controllerManifest", "kinds", "type Parent"]),
+    `import controller from "./${model.name}.js";`,
+    "",
+    `const ${root}: Parent = ${literal(first)};`,
+    "",
+    `// A second ${kind} in the same namespace.`,
+    `const other: Parent = ${literal(second)};`,
+    "",
+    "/** Kind, namespace and name: what makes two objects one. */",
+    "function identity(object: KubeObject): string {",
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: source text of the generated test
+    '  return `${object.kind}/${object.metadata?.namespace ?? ""}/${object.metadata?.name}`;',
+    "}",
+    "",
+    "type Selecting = { spec?: { selector?: LabelSelector | { [key: string]: string } } };",
+    "",
+    "/** The label selector of an object that selects others (a workload's, a Service's). */",
+    "function selectors(object: KubeObject): LabelSelector[] {",
+    "  const selector = (object as Selecting).spec?.selector;",
+    "  if (selector === undefined) return [];",
+    "  // A Service's selector is a plain label map; a workload's a LabelSelector.",
+    "  const labelSelector: LabelSelector =",
+    '    "matchLabels" in selector || "matchExpressions" in selector',
+    "      ? (selector as LabelSelector)",
+    "      : { matchLabels: selector as { [key: string]: string } };",
+    "  return isEmptySelector(labelSelector) ? [] : [labelSelector];",
+    "}",
+    "",
+    "type Templated = { spec?: { template?: { metadata?: { labels?: { [key: string]: string } } } } };",
+    "",
+    "/** The label sets an object carries: its own, and its Pod template's. */",
+    "function labelSets(object: KubeObject): { [key: string]: string }[] {",
+    "  const template = (object as Templated).spec?.template?.metadata?.labels;",
+    "  return [object.metadata?.labels ?? {}, ...(template ? [template] : [])];",
+    "}",
+    "",
+    `describe(${JSON.stringify(model.name)}, () => {`,
+    ...cases.flatMap((c, i) => [...(i > 0 ? [""] : []), ...c.map((line) => `  ${line}`)]),
+    "});",
+    "",
+  ];
+  return lines.join("\n");
 }

@@ -80,7 +80,8 @@ describe("gen controller on every upstream example manifest", () => {
     expect(result.owned.map((f) => f.action)).toEqual(result.owned.map(() => "create"));
     await writeResult(join(root, id), result);
     generatedTests += result.models.reduce(
-      (n, m) => n + 1 + (m.hooks.finalize ? 1 : 0) + (m.hooks.customize ? 1 : 0),
+      // Two sync cases (settles; two parents do not collide), one per other declared hook.
+      (n, m) => n + 2 + (m.hooks.finalize ? 1 : 0) + (m.hooks.customize ? 1 : 0),
       0,
     );
     expect(readdirSync(join(root, id)).some((f) => f.endsWith(".generated.ts"))).toBe(true);

@@ -137,6 +137,19 @@ export function scaffoldCrd(options: ScaffoldCrdOptions): ScaffoldedCrd {
                       format: "int64",
                       description: "The metadata.generation the status was computed from.",
                     },
+                    // What the generated skeleton's sync reports of the children it observed.
+                    observedChildren: {
+                      type: "integer",
+                      format: "int32",
+                      minimum: 0,
+                      description: "How many children the sync hook observed.",
+                    },
+                    readyReplicas: {
+                      type: "integer",
+                      format: "int32",
+                      minimum: 0,
+                      description: "Ready Pods of the workload child (Deployment, StatefulSet).",
+                    },
                     conditions: {
                       type: "array",
                       "x-kubernetes-list-type": "map",

@@ -13,6 +13,7 @@ import {
 } from "@metahook/scaffold";
 import { type CreateFlags, parseFlags, type Template, USAGE } from "./args.js";
 import { CreateError } from "./errors.js";
+import { COMMON_CHILDREN, crdChoices, typedChild } from "./kinds.js";
 import {
   buildProject,
   type ControllerChoices,
@@ -228,13 +229,70 @@ function given<T>(value: Answer<T>, prompts: PromptAdapter): T {
   return value;
 }
 
-function message(check: () => unknown): string | undefined {
+/**
+ * What is wrong with an answer, in words about the answer: the checks are shared with the flags
+ * and name them (`--kind blog: must be PascalCase, e.g. --kind Blog`); a prompt says
+ * `"blog" must be PascalCase, e.g. Blog`.
+ */
+function problem(answer: string, check: () => unknown): string | undefined {
   try {
     check();
     return undefined;
   } catch (error) {
-    return (error as Error).message.replace(/^--[a-z-]+ [^:]*: /, "");
+    const reason = (error as Error).message
+      .replace(/^--[a-z-]+(?: [^:]*)?: /, "")
+      .replace(/--[a-z-]+ /g, "");
+    return answer === "" ? reason : `"${answer}": ${reason}`;
   }
+}
+
+function parentKind(parent: CreateOptions["parent"]): string {
+  return "kind" in parent ? parent.kind : "parent";
+}
+
+// Interactive default children: what a controller of a new kind usually runs.
+const DEFAULT_CHOSEN: { readonly [template in Template]: readonly string[] } = {
+  composite: ["deployments.apps/v1", "services.v1"],
+  decorator: [DEFAULT_CHILDREN],
+};
+
+/** The child resources, from a searchable list with free entry; the `--children` syntax. */
+async function askChildren(
+  template: Template,
+  parent: CreateOptions["parent"],
+  prompts: PromptAdapter,
+  ctx: Pick<CreateContext, "cwd">,
+): Promise<string> {
+  const fromCrd =
+    "crd" in parent
+      ? crdChoices(parent.crd, await readFile(resolve(ctx.cwd, parent.crd), "utf8").catch(() => ""))
+      : [];
+  const choices = [
+    ...fromCrd,
+    ...COMMON_CHILDREN.filter((c) => !fromCrd.some((f) => f.value === c.value)),
+  ];
+  const chosen = given(
+    await prompts.multiselect({
+      message:
+        template === "composite"
+          ? "Child resources (type to search, or a <plural>.<apiVersion> of your own)"
+          : "Attachments (type to search, or a <plural>.<apiVersion> of your own)",
+      options: choices,
+      initialValues: DEFAULT_CHOSEN[template],
+      other: typedChild,
+      // Built-in kinds are checked now; custom ones once the CRD is read.
+      validate: (values) => {
+        const builtin = values.filter((v) => !/^[a-z0-9-]+\.[a-z0-9-]+\.[a-z0-9.-]+\//.test(v));
+        for (const value of builtin) {
+          const found = problem(value, () => parseChildren([value], []));
+          if (found) return found;
+        }
+        return undefined;
+      },
+    }),
+    prompts,
+  );
+  return chosen.join(",");
 }
 
 /** Interactive: ask for what no flag gave, one prompt per missing answer. */
@@ -249,8 +307,7 @@ async function fromPrompts(
     given(
       await prompts.text({
         message: "Where should the project go?",
-        placeholder: "blog-controller",
-        initialValue: "blog-controller",
+        defaultValue: "blog-controller",
         validate: (v) => (v.trim() === "" ? "a directory name, e.g. blog-controller" : undefined),
       }),
       prompts,
@@ -292,10 +349,9 @@ async function fromPrompts(
       const path = given(
         await prompts.text({
           message: "Path of the CRD (YAML or JSON)",
-          placeholder: "crd.yaml",
           validate: (v) =>
             v.trim() === ""
-              ? "a file path"
+              ? "the path of a CRD file, e.g. deploy/crd.yaml"
               : existsSync(resolve(ctx.cwd, v.trim()))
                 ? undefined
                 : `${v.trim()}: no such file`,
@@ -309,9 +365,8 @@ async function fromPrompts(
         given(
           await prompts.text({
             message: "API group (a domain you own)",
-            placeholder: "example.com",
-            initialValue: "example.com",
-            validate: (v) => message(() => checkGroup(v.trim())),
+            defaultValue: "example.com",
+            validate: (v) => problem(v.trim(), () => checkGroup(v.trim())),
           }),
           prompts,
         ).trim();
@@ -320,8 +375,8 @@ async function fromPrompts(
         given(
           await prompts.text({
             message: "Kind (PascalCase)",
-            placeholder: "Blog",
-            validate: (v) => message(() => checkKind(v.trim())),
+            defaultValue: "Blog",
+            validate: (v) => problem(v.trim(), () => checkKind(v.trim())),
           }),
           prompts,
         ).trim();
@@ -350,30 +405,7 @@ async function fromPrompts(
       }),
       prompts,
     );
-  const children =
-    flags.children ??
-    given(
-      await prompts.text({
-        message:
-          template === "composite"
-            ? "Child resources (<plural>.<apiVersion>, comma-separated; empty for none)"
-            : "Attachments (<plural>.<apiVersion>, comma-separated; empty for none)",
-        placeholder: "deployments.apps/v1,services.v1",
-        initialValue: DEFAULT_CHILDREN,
-        // Built-in kinds are checked now; custom ones once the CRD is read.
-        validate: (v) =>
-          message(() =>
-            parseChildren(
-              v
-                .split(",")
-                .map((e) => e.trim())
-                .filter((e) => e !== "" && !/^[a-z0-9-]+\.[a-z0-9-]+\.[a-z0-9.-]+\//.test(e)),
-              [],
-            ),
-          ),
-      }),
-      prompts,
-    ).trim();
+  const children = flags.children ?? (await askChildren(template, parent, prompts, ctx));
   const hookVersion =
     flags.hookVersion ??
     given(
@@ -384,6 +416,25 @@ async function fromPrompts(
           { value: "v2", label: "v2", hint: "Metacontroller ≥ 4.15: namespace/name keys" },
         ],
         initialValue: "v1",
+      }),
+      prompts,
+    );
+  // The flags only switch a hook on: without one, ask.
+  const finalize =
+    flags.finalize ??
+    given(
+      await prompts.confirm({
+        message: `Declare a finalize hook (clean up before a ${parentKind(parent)} is deleted)?`,
+        initialValue: false,
+      }),
+      prompts,
+    );
+  const customize =
+    flags.customize ??
+    given(
+      await prompts.confirm({
+        message: "Declare a customize hook (related objects sent with each sync)?",
+        initialValue: false,
       }),
       prompts,
     );
@@ -405,8 +456,8 @@ async function fromPrompts(
     children,
     template,
     hookVersion,
-    finalize: flags.finalize === true,
-    customize: flags.customize === true,
+    finalize,
+    customize,
     ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
     packageManager,
     ...(source ? { metahookSource: source } : {}),

@@ -21,13 +21,31 @@ export interface Choice<T extends string> {
  */
 export interface PromptAdapter {
   intro(title: string): void;
+  /**
+   * A line of text. `defaultValue` is shown as the suggestion and is the answer when the user
+   * just presses Enter; `validate` sees that answer, not the empty line.
+   */
   text(options: {
     readonly message: string;
     readonly placeholder?: string;
+    readonly defaultValue?: string;
     readonly initialValue?: string;
     /** Returns an error message to show, or undefined to accept. */
     readonly validate?: (value: string) => string | undefined;
   }): Promise<Answer<string>>;
+  /**
+   * Several choices from a list the user can search by typing; `other` turns a typed entry that
+   * is no choice into a value of its own (free entry), or returns undefined to offer none.
+   * Enter with nothing changed accepts `initialValues`.
+   */
+  multiselect(options: {
+    readonly message: string;
+    readonly options: readonly Choice<string>[];
+    readonly initialValues?: readonly string[];
+    readonly other?: (input: string) => string | undefined;
+    /** Returns an error message to show, or undefined to accept. */
+    readonly validate?: (values: readonly string[]) => string | undefined;
+  }): Promise<Answer<string[]>>;
   select<T extends string>(options: {
     readonly message: string;
     readonly options: readonly Choice<T>[];
@@ -66,16 +84,62 @@ export function clackPrompts(streams: ClackStreams = {}): PromptAdapter {
     clack.isCancel(value) ? CANCELLED : (value as T);
   return {
     intro: (title) => clack.intro(title, io),
-    text: async (o) =>
-      answer<string>(
+    text: async (o) => {
+      // clack validates the typed line before it puts the default in: judge the answer itself.
+      const given = (v: string | undefined) => (v ? v : (o.defaultValue ?? ""));
+      const placeholder = o.placeholder ?? o.defaultValue;
+      const value = answer<string>(
         await clack.text({
           ...io,
           message: o.message,
-          ...(o.placeholder !== undefined ? { placeholder: o.placeholder } : {}),
+          ...(placeholder !== undefined ? { placeholder } : {}),
+          ...(o.defaultValue !== undefined ? { defaultValue: o.defaultValue } : {}),
           ...(o.initialValue !== undefined ? { initialValue: o.initialValue } : {}),
-          ...(o.validate ? { validate: (v: string | undefined) => o.validate?.(v ?? "") } : {}),
+          ...(o.validate ? { validate: (v: string | undefined) => o.validate?.(given(v)) } : {}),
         }),
-      ),
+      );
+      return value === CANCELLED ? value : given(value);
+    },
+    multiselect: async (o) => {
+      const choices = o.options.map((c) => ({
+        value: c.value,
+        label: c.label,
+        ...(c.hint !== undefined ? { hint: c.hint } : {}),
+      }));
+      const known = new Set(choices.map((c) => c.value));
+      const matches = (search: string, c: { value: string; label: string; hint?: string }) =>
+        [c.value, c.label, c.hint ?? ""].some((t) => t.toLowerCase().includes(search));
+      return answer<string[]>(
+        await clack.autocompleteMultiselect<string>({
+          ...io,
+          message: o.message,
+          placeholder: "type to search; Tab or Space to pick; Enter when done",
+          ...(o.initialValues !== undefined ? { initialValues: [...o.initialValues] } : {}),
+          // A function of what is typed: the matching choices, the free entries picked so far,
+          // and the typed text itself when `other` accepts it.
+          options() {
+            const search = this.userInput.trim().toLowerCase();
+            const picked = this.selectedValues
+              .filter((v) => !known.has(v))
+              .map((v) => ({ value: v, label: v, hint: "typed" }));
+            const typed = search === "" ? undefined : o.other?.(this.userInput.trim());
+            const extra =
+              typed !== undefined && !known.has(typed) && !picked.some((p) => p.value === typed)
+                ? [{ value: typed, label: typed, hint: "typed" }]
+                : [];
+            return [...choices, ...picked, ...extra].filter(
+              (c) => search === "" || matches(search, c) || c.value === typed,
+            );
+          },
+          ...(o.validate
+            ? {
+                validate: (v: string | string[] | undefined) =>
+                  o.validate?.(Array.isArray(v) ? v : v === undefined ? [] : [v]),
+              }
+            : {}),
+        }),
+      );
+    },
     select: async <T extends string>(o: {
       message: string;
       options: readonly Choice<T>[];

@@ -81,6 +81,7 @@ const NO_PROMPTS: PromptAdapter = {
     throw new Error("prompted");
   },
   text: () => Promise.reject(new Error("prompted")),
+  multiselect: () => Promise.reject(new Error("prompted")),
   select: () => Promise.reject(new Error("prompted")),
   confirm: () => Promise.reject(new Error("prompted")),
   cancel: () => {
@@ -92,24 +93,35 @@ const NO_PROMPTS: PromptAdapter = {
 };
 
 /** Scripted answers, in order, recording each question (a validator's verdict included). */
-function scripted(answers: (string | boolean | typeof CANCELLED)[]) {
+// An answer: "" (or [] for a list) is Enter alone, which takes the prompt's default.
+type Scripted = string | boolean | readonly string[] | typeof CANCELLED;
+
+function scripted(answers: Scripted[]) {
   const asked: string[] = [];
   const said: string[] = [];
-  const next = <T>(message: string, validate?: (v: string) => string | undefined): Answer<T> => {
+  const next = <T>(
+    message: string,
+    validate?: (v: T) => string | undefined,
+    fallback?: T,
+  ): Answer<T> => {
     asked.push(message);
     if (answers.length === 0) throw new Error(`no answer left for "${message}"`);
-    const answer = answers.shift() as T | typeof CANCELLED;
-    if (validate && typeof answer === "string") {
+    const typed = answers.shift() as T | typeof CANCELLED;
+    const answer = typed === "" && fallback !== undefined ? fallback : typed;
+    if (validate && answer !== CANCELLED) {
       const problem = validate(answer);
-      if (problem) throw new Error(`"${answer}" rejected by "${message}": ${problem}`);
+      if (problem) throw new Error(`"${String(answer)}" rejected by "${message}": ${problem}`);
     }
     return answer;
   };
   const adapter: PromptAdapter = {
     intro: (t) => void said.push(`intro ${t}`),
-    text: async (o) => next<string>(o.message, o.validate),
-    select: async <T extends string>(o: { message: string }) => next<T>(o.message),
-    confirm: async (o) => next<boolean>(o.message),
+    text: async (o) => next<string>(o.message, o.validate, o.defaultValue),
+    multiselect: async (o) =>
+      next<string[]>(o.message, o.validate, o.initialValues ? [...o.initialValues] : undefined),
+    select: async <T extends string>(o: { message: string; initialValue?: T }) =>
+      next<T>(o.message, undefined, o.initialValue),
+    confirm: async (o) => next<boolean>(o.message, undefined, o.initialValue),
     cancel: (m) => void said.push(`cancel ${m}`),
     outro: (m) => void said.push(`outro ${m}`),
   };
@@ -391,8 +403,10 @@ describe("interactive (a TTY, CI unset)", () => {
       "example.com",
       "Blog",
       "decorator",
-      "services.v1",
+      ["services.v1"],
       "v2",
+      true,
+      false,
       false,
     ]);
     const res = await create([], { cwd, tty: true, prompts: s.adapter });
@@ -403,15 +417,64 @@ describe("interactive (a TTY, CI unset)", () => {
       "API group (a domain you own)",
       "Kind (PascalCase)",
       "Controller kind",
-      "Attachments (<plural>.<apiVersion>, comma-separated; empty for none)",
+      "Attachments (type to search, or a <plural>.<apiVersion> of your own)",
       "Hook version",
+      "Declare a finalize hook (clean up before a Blog is deleted)?",
+      "Declare a customize hook (related objects sent with each sync)?",
       "Install dependencies with npm?",
     ]);
     expect(s.said).toEqual(["intro create-metacontroller-hook", "outro blog-app is ready"]);
     const controller = parse(readFileSync(join(cwd, "blog-app/deploy/controller.yaml"), "utf8"));
     expect(controller.kind).toBe("DecoratorController");
     expect(controller.spec.hooks.sync.version).toBe("v2");
+    expect(controller.spec.hooks.finalize).toBeDefined();
+    expect(controller.spec.hooks.customize).toBeUndefined();
     expect(res.installs).toEqual([]);
+  });
+
+  it("Enter on every prompt takes the default it shows", async () => {
+    const cwd = freshDir("enter");
+    const s = scripted(["", "", "", "", "", "", "", "", "", false]);
+    const res = await create([], { cwd, tty: true, prompts: s.adapter });
+    expect(res.code, res.stderr).toBe(0);
+    expect(s.left).toEqual([]);
+    const controller = parse(
+      readFileSync(join(cwd, "blog-controller/deploy/controller.yaml"), "utf8"),
+    );
+    expect({
+      kind: controller.kind,
+      parent: controller.spec.parentResource,
+      children: controller.spec.childResources,
+      hooks: Object.keys(controller.spec.hooks),
+      version: controller.spec.hooks.sync.version ?? "v1",
+    }).toEqual({
+      kind: "CompositeController",
+      parent: { apiVersion: "example.com/v1", resource: "blogs" },
+      children: [
+        { apiVersion: "apps/v1", resource: "deployments", updateStrategy: expect.anything() },
+        { apiVersion: "v1", resource: "services", updateStrategy: expect.anything() },
+      ],
+      hooks: ["sync"],
+      version: "v1",
+    });
+  });
+
+  it("speaks of the answer, not of a flag, when it refuses one", async () => {
+    const cases: { answers: Scripted[]; want: RegExp }[] = [
+      { answers: ["app", "new", "", "blog"], want: /"blog": must be PascalCase.*e\.g\. Blog\n/ },
+      { answers: ["app", "new", "Example.com"], want: /"Example\.com": must be lowercase/ },
+      {
+        answers: ["app", "new", "", "", "", ["deployments.v1"]],
+        want: /"deployments\.v1": /,
+      },
+    ];
+    for (const c of cases) {
+      const s = scripted(c.answers);
+      const res = await create([], { cwd: freshDir("refuse"), tty: true, prompts: s.adapter });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(c.want);
+      expect(res.stderr).not.toMatch(/--(kind|group|children)\b/);
+    }
   });
 
   it("skips each prompt whose flag is given", async () => {
@@ -432,6 +495,8 @@ describe("interactive (a TTY, CI unset)", () => {
         "composite",
         "--hook-version",
         "v1",
+        "--finalize",
+        "--customize",
       ],
       { cwd, tty: true, prompts: s.adapter },
     );
@@ -457,17 +522,19 @@ describe("interactive (a TTY, CI unset)", () => {
     expect(existsSync(join(cwd, "app/package.json"))).toBe(false);
   });
 
-  const cancelAt = [0, 1, 2, 3, 4, 5, 6, 7];
+  const cancelAt = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
   it.each(cancelAt)("cancelling prompt #%i exits 130, says so, writes nothing", async (at) => {
     const cwd = freshDir("cancel");
-    const answers: (string | boolean | typeof CANCELLED)[] = [
+    const answers: Scripted[] = [
       "app",
       "new",
       "example.com",
       "Blog",
       "composite",
-      "configmaps.v1",
+      ["configmaps.v1"],
       "v1",
+      false,
+      false,
       true,
     ].slice(0, at);
     answers.push(CANCELLED);
@@ -488,9 +555,22 @@ describe("interactive (a TTY, CI unset)", () => {
     const missing = scripted(["app", "file", "nope.yaml"]);
     const refused = await create(["--no-install"], { cwd, tty: true, prompts: missing.adapter });
     expect(refused.stderr).toMatch(/"nope\.yaml" rejected .*: nope\.yaml: no such file/);
-    const s = scripted(["app", "file", "blog-crd.yaml", "composite", "", "v1"]);
-    const res = await create(["--no-install"], { cwd, tty: true, prompts: s.adapter });
+    const offered: string[] = [];
+    const s = scripted(["app", "file", "blog-crd.yaml", "composite", [], "v1", false, false]);
+    const res = await create(["--no-install"], {
+      cwd,
+      tty: true,
+      prompts: {
+        ...s.adapter,
+        multiselect: (o) => {
+          offered.push(...o.options.map((c) => c.label));
+          return s.adapter.multiselect(o);
+        },
+      },
+    });
     expect(res.code, res.stderr).toBe(0);
+    // The CRD's own kinds come first, then the common ones.
+    expect(offered.slice(0, 3)).toEqual(["Blog", "Deployment", "StatefulSet"]);
     expect(s.asked).toContain("Path of the CRD (YAML or JSON)");
     expect(readFileSync(join(cwd, "app/src/blog-controller.generated.ts"), "utf8")).toContain(
       "export type Parent = Blog;",
@@ -503,7 +583,7 @@ describe("interactive (a TTY, CI unset)", () => {
     const res = await create([], { cwd, tty: true, prompts: s.adapter });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(
-      /"example" rejected by "API group \(a domain you own\)": a CRD group must be a domain with at least one dot/,
+      /"example" rejected by "API group \(a domain you own\)": "example": a CRD group must be a domain with at least one dot/,
     );
   });
 });
@@ -553,6 +633,65 @@ describe("clackPrompts on a terminal", () => {
     expect(t.screen()).toContain("Cancelled; nothing was written.");
     expect(existsSync(join(cwd, "blog-controller"))).toBe(false);
   });
+});
+
+describe("clackPrompts: the searchable child list", () => {
+  function terminal(script: [prompt: string, key: string][]) {
+    const input = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => input });
+    let screen = "";
+    let typedAt = 0;
+    const output = Object.assign(
+      new Writable({
+        write(chunk, _encoding, done) {
+          screen += String(chunk);
+          const next = script[0];
+          if (next && screen.indexOf(next[0], typedAt) !== -1) {
+            script.shift();
+            typedAt = screen.length;
+            setTimeout(() => input.write(next[1]), 20);
+          }
+          done();
+        },
+      }),
+      { isTTY: true, columns: 100, rows: 40 },
+    );
+    return { input, output, screen: () => screen, left: script };
+  }
+
+  it("Enter keeps the defaults; typing filters, Tab picks, a typed <plural>.<apiVersion> is free entry", async () => {
+    const cwd = freshDir("clack-children");
+    const t = terminal([
+      ["Where should the project go?", "\r"],
+      ["The parent resource", "\r"],
+      ["API group", "\r"],
+      ["Kind (PascalCase)", "\r"],
+      ["Controller kind", "\r"],
+      ["Child resources", "ingr"],
+      ["networking.k8s.io", "\t"],
+      ["Ingress", "\u007f\u007f\u007f\u007f"],
+      ["Deployment", "pods.v1"],
+      ["typed", "\t"],
+      ["pods.v1", "\r"],
+      ["Hook version", "\r"],
+      ["finalize hook", "\r"],
+      ["customize hook", "\r"],
+    ]);
+    const res = await create(["--no-install"], {
+      cwd,
+      tty: true,
+      prompts: clackPrompts({ input: t.input, output: t.output }),
+    });
+    expect(res.code, `${res.stderr}\n${t.screen()}`).toBe(0);
+    expect(t.left).toEqual([]);
+    const controller = parse(
+      readFileSync(join(cwd, "blog-controller/deploy/controller.yaml"), "utf8"),
+    );
+    expect(
+      controller.spec.childResources.map(
+        (r: { apiVersion: string; resource: string }) => `${r.resource}.${r.apiVersion}`,
+      ),
+    ).toEqual(["deployments.apps/v1", "services.v1", "ingresses.networking.k8s.io/v1", "pods.v1"]);
+  }, 30_000);
 });
 
 describe("dependencies", () => {
