@@ -88,10 +88,18 @@ if (code !== 0) throw new Error("create exited " + code);`,
   });
 
   it("the same detector does see the CLI's stack when the CLI loads", () => {
+    // The CLI loads tsx only for a TypeScript module, so the control loads one through it.
+    const module = join(tmp, "hook.ts");
+    writeFileSync(module, "export default (request: unknown) => request;\n");
+    const load = pathToFileURL(
+      join(dirname(require.resolve("@metahook/cli/package.json")), "dist/load.js"),
+    ).href;
     const loaded = packagesIn(
       loadedBy(
         "cli",
-        `await import(${JSON.stringify(entryOf("@metahook/cli"))}); await import(${JSON.stringify(entryOf("@metahook/runtime"))});`,
+        `await import(${JSON.stringify(entryOf("@metahook/cli"))}); await import(${JSON.stringify(entryOf("@metahook/runtime"))});
+const { loadModules } = await import(${JSON.stringify(load)});
+await loadModules([${JSON.stringify(module)}], ${JSON.stringify(tmp)});`,
       ),
     );
     expect(FORBIDDEN.filter((name) => loaded.has(name))).toEqual(FORBIDDEN);
