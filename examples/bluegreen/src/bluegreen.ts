@@ -110,7 +110,7 @@ export function replicaSetFor(
 export function serviceFor(bgd: Parent, color: Color): Desired<IService> {
   const service = structuredClone(bgd.spec.service) as IService;
   // The Service template of the spec, not an observed object: its name may be missing.
-  const name = service.metadata?.name;
+  const { name } = service.metadata ?? {};
   if (name === undefined || name === "") {
     throw new HookError(
       "INVALID_REQUEST",
