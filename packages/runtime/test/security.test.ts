@@ -3,6 +3,7 @@ import { request as httpRequest } from "node:http";
 import { Agent, request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
+import { makePki, type Pem, type TestPki } from "@metahook/test-support/pki";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CompositeHookRequest,
@@ -10,7 +11,6 @@ import {
   defineCompositeController,
   type HookServerOptions,
 } from "../src/index.js";
-import { makePki, type Pem, type TestPki } from "./certs.js";
 import { fixture, memoryLogger } from "./helpers.js";
 
 const TOKEN = "tok-3f9a1c77e2b04d51";
