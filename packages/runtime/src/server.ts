@@ -3,6 +3,7 @@ import type { Server as HttpsServer } from "node:https";
 import type { SecureContextOptions } from "node:tls";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { type Logger, type LoggerOptions, pino } from "pino";
+import { HookError } from "./errors.js";
 import {
   type Controllers,
   DEFAULT_BODY_LIMIT,
@@ -213,6 +214,15 @@ export function createHookServer(options: HookServerOptions): HookServer {
     ? { ...options.auth, clientCertificate: true }
     : options.auth;
 
+  if (
+    options.maxInFlight !== undefined &&
+    (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1)
+  ) {
+    throw new HookError(
+      "INVALID_DEFINITION",
+      `maxInFlight must be a whole number >= 1, got ${String(options.maxInFlight)}`,
+    );
+  }
   // Refuse a missing, empty or malformed credential file now, not at listen().
   createAuthenticator(auth, { reloaded() {}, rejected() {} })?.close();
 
