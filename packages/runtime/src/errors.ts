@@ -31,7 +31,10 @@ export const HOOK_ERROR_STATUS = {
   HOOK_TIMEOUT: 503,
   /** The server is shutting down. */
   SHUTTING_DOWN: 503,
-  /** A controller definition or server option is wrong (thrown at start-up, never served). */
+  /**
+   * A controller definition or server option is wrong: thrown at start-up, or answered when only
+   * the request shows it (a time budget not below the controller's `webhook.timeout`).
+   */
   INVALID_DEFINITION: 500,
 } as const;
 

@@ -563,6 +563,8 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
                 controller: route.controller,
                 log: hookLog,
                 timeoutMs: hookTimeoutMs,
+                // The budget counts from the request's arrival: body reading and parsing included.
+                elapsedMs: reply.elapsedTime,
                 ifNoneMatch: request.headers["if-none-match"],
                 validate: options.validate === true,
               });
