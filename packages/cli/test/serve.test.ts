@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_MAX_IN_FLIGHT } from "@metahook/runtime";
 import { makePki } from "@metahook/test-support/pki";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
@@ -195,6 +196,40 @@ describe("metahook run", () => {
   });
 });
 
+describe("metahook serve on SIGTERM", () => {
+  it("answers every one of 200 calls in flight, /readyz 503 meanwhile, then exits 0", async () => {
+    const { child, base } = await startServe(
+      [join(here, "fixtures/slow"), "--port", "0", "--host", "127.0.0.1"],
+      { LOG_LEVEL: "warn" },
+    );
+    const body = await readFile(catset, "utf8");
+    const calls = Array.from({ length: 200 }, () =>
+      fetch(`${base}/slow/sync`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      }).then(
+        async (res) => ({ status: res.status, json: (await res.json()) as unknown }),
+        (error: Error) => ({ status: 0, json: error.message }),
+      ),
+    );
+    // Every call is sent and waiting in the hook well within its 1.5 s.
+    await new Promise((r) => setTimeout(r, 600));
+    child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 200));
+    const ready = await fetch(`${base}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    const answers = await Promise.all(calls);
+    const [code] = (await once(child, "exit")) as [number];
+    expect(ready).toBe(503);
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    expect(answers[0]?.json).toEqual({ status: { seen: "nginx-backend" }, children: [] });
+    expect(code).toBe(0);
+  });
+});
+
 describe("metahook serve over HTTPS with a bearer token", () => {
   it("takes its files from flags and env vars, refuses a call without the token, logs no token", async () => {
     const pki = makePki();
@@ -248,6 +283,8 @@ describe("metahook --help / --version", () => {
     [["--version"], /^\d+\.\d+\.\d+$/],
     [["--help"], /Usage: metahook/],
     [["serve", "--help"], /--port <port>/],
+    // The figure --help shows without loading the runtime is the runtime's default.
+    [["serve", "--help"], new RegExp(`default\\s+${DEFAULT_MAX_IN_FLIGHT}\\s+here`)],
   ])("%j", async (argv, want) => {
     const io = memoryOutput();
     expect(await main(argv, { output: io.output, env: {}, cwd: here })).toBe(0);

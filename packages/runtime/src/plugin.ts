@@ -21,11 +21,12 @@ export const DEFAULT_HOOK_TIMEOUT_MS = 8_000;
 /** Default request body limit: room for a parent with 5,000 sizeable children. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
 /**
- * Default maximum of concurrent hook calls: 64 per CPU the process may use, at least 128.
+ * Default maximum of concurrent hook calls: 64 per CPU the process may use, at least 256.
  * Metacontroller runs `--workers` (default 5) calls per controller at once, so this is far above
- * what a healthy cluster sends, and low enough that a flood of 64 MiB bodies cannot exhaust memory.
+ * what a healthy cluster sends (and above the 200 concurrent calls a drain is tested with), while
+ * a flood is answered 429 at once instead of queueing without bound.
  */
-export const DEFAULT_MAX_IN_FLIGHT = Math.max(128, 64 * availableParallelism());
+export const DEFAULT_MAX_IN_FLIGHT = Math.max(256, 64 * availableParallelism());
 
 /** What to serve, by name (see {@link MetahookPluginOptions.controllers}). */
 export type Controllers = { readonly [name: string]: ControllerDefinition | HookFunction };

@@ -4,7 +4,7 @@ import type { CommandContext } from "../cli.js";
 import type { ServeOptions } from "./serve-actions.js";
 
 // The default, shown in --help without loading the runtime: what DEFAULT_MAX_IN_FLIGHT computes.
-const DEFAULT_MAX_IN_FLIGHT = Math.max(128, 64 * availableParallelism());
+const DEFAULT_MAX_IN_FLIGHT = Math.max(256, 64 * availableParallelism());
 
 // The server, tsx and pino load only when one of these commands runs, so that every other
 // command (and --help) starts without them.
@@ -84,7 +84,7 @@ function addServeOptions(command: Command, ctx: CommandContext): Command {
     .addOption(
       new Option(
         "--max-in-flight <n>",
-        `most hook calls at once; past it 429 with Retry-After (env METAHOOK_MAX_IN_FLIGHT, default ${DEFAULT_MAX_IN_FLIGHT} here: 64 per CPU, at least 128)`,
+        `most hook calls at once; past it 429 with Retry-After (env METAHOOK_MAX_IN_FLIGHT, default ${DEFAULT_MAX_IN_FLIGHT} here: 64 per CPU, at least 256)`,
       )
         .argParser(atLeastOne)
         .default(
