@@ -13,6 +13,14 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
 import type { IService } from "kubernetes-models/v1/Service";
 import { stringify } from "yaml";
+import {
+  type AuthScaffold,
+  authScaffold,
+  SCAFFOLD_AUTH_MODES,
+  type ScaffoldAuth,
+  securedDeployment,
+  securedService,
+} from "./auth.js";
 import { ScaffoldError } from "./errors.js";
 import { checkLabelName } from "./names.js";
 import { validateScaffold } from "./validate.js";
@@ -85,6 +93,11 @@ export interface ScaffoldControllerOptions {
    * CRD input is copied to `deploy/<basename>`).
    */
   readonly crdResources?: readonly string[];
+  /**
+   * Serve the hooks over HTTPS (a cert-manager certificate) and require Metacontroller's
+   * credentials: a bearer token, basic auth, or a client certificate (`mtls`).
+   */
+  readonly auth?: ScaffoldAuth;
 }
 
 /** What {@link scaffoldController} produced. */
@@ -204,10 +217,13 @@ function controllerManifest(
   children: readonly ScaffoldChild[],
   options: ScaffoldControllerOptions,
   hookVersion: ScaffoldHookVersion,
+  auth: AuthScaffold | undefined,
 ): CompositeController | DecoratorController {
   const hook = (which: string): Hook => ({
     version: hookVersion,
-    webhook: { url: hookUrl(name, namespace, which), timeout: "10s" },
+    webhook: auth
+      ? { ...auth.webhook(name, namespace, which), timeout: "10s" }
+      : { url: hookUrl(name, namespace, which), timeout: "10s" },
   });
   const hooks = {
     sync: hook("sync"),
@@ -451,6 +467,10 @@ export function scaffoldController(options: ScaffoldControllerOptions): Scaffold
   const namespace = checkLabelName("--namespace", options.namespace ?? "default");
   const image = options.image ?? `${name}:dev`;
   const kind = options.decorator ? "DecoratorController" : "CompositeController";
+  if (options.auth !== undefined && !SCAFFOLD_AUTH_MODES.includes(options.auth)) {
+    throw usage(`--auth ${String(options.auth)}: must be one of ${SCAFFOLD_AUTH_MODES.join(", ")}`);
+  }
+  const auth = options.auth ? authScaffold(options.auth, name, namespace) : undefined;
   const controller = controllerManifest(
     kind,
     name,
@@ -459,6 +479,7 @@ export function scaffoldController(options: ScaffoldControllerOptions): Scaffold
     children,
     options,
     hookVersion,
+    auth,
   );
 
   const crdFiles: ScaffoldFile[] = [];
@@ -470,7 +491,9 @@ export function scaffoldController(options: ScaffoldControllerOptions): Scaffold
       if (!/\.ya?ml$/.test(file)) file = `${file}.yaml`;
       while (
         used.has(file) ||
-        ["controller.yaml", "deployment.yaml", "service.yaml", "pdb.yaml"].includes(file)
+        ["controller.yaml", "deployment.yaml", "service.yaml", "pdb.yaml", "tls.yaml"].includes(
+          file,
+        )
       ) {
         file = `crd-${file}`;
       }
@@ -486,17 +509,37 @@ export function scaffoldController(options: ScaffoldControllerOptions): Scaffold
   const kustomization = {
     apiVersion: "kustomize.config.k8s.io/v1beta1",
     kind: "Kustomization",
-    resources: [...crdResources, "controller.yaml", "deployment.yaml", "service.yaml", "pdb.yaml"],
+    resources: [
+      ...crdResources,
+      "controller.yaml",
+      "deployment.yaml",
+      "service.yaml",
+      "pdb.yaml",
+      ...(auth ? ["tls.yaml"] : []),
+    ],
     images: [
       { name: image.replace(/:[^:/]*$/, ""), newTag: image.match(/:([^:/]*)$/)?.[1] ?? "dev" },
     ],
+    ...auth?.kustomization,
   };
+  const hookDeployment = deployment(name, namespace, image);
+  const hookService = service(name, namespace);
+  if (options.auth) {
+    securedDeployment(hookDeployment, options.auth, name);
+    securedService(hookService);
+  }
   const files: ScaffoldFile[] = [
     ...crdFiles,
     { path: "deploy/controller.yaml", content: yamlDocument(controller) },
-    { path: "deploy/deployment.yaml", content: yamlDocument(deployment(name, namespace, image)) },
-    { path: "deploy/service.yaml", content: yamlDocument(service(name, namespace)) },
+    { path: "deploy/deployment.yaml", content: yamlDocument(hookDeployment) },
+    { path: "deploy/service.yaml", content: yamlDocument(hookService) },
     { path: "deploy/pdb.yaml", content: yamlDocument(podDisruptionBudget(name, namespace)) },
+    ...(auth
+      ? [
+          { path: "deploy/tls.yaml", content: auth.certificates.map(yamlDocument).join("---\n") },
+          { path: "deploy/AUTH.md", content: auth.readme },
+        ]
+      : []),
     { path: "deploy/kustomization.yaml", content: yamlDocument(kustomization) },
     { path: "Dockerfile", content: dockerfile(options.packageManager) },
     { path: ".dockerignore", content: DOCKERIGNORE },

@@ -19,6 +19,7 @@
  *
  * @packageDocumentation
  */
+export { SCAFFOLD_AUTH_MODES, type ScaffoldAuth } from "./auth.js";
 export {
   dockerfile,
   packageManagerFromUserAgent,

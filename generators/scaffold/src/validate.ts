@@ -35,7 +35,53 @@ const KUSTOMIZATION_KEYS = new Set([
   "labels",
   "commonAnnotations",
   "patches",
+  "secretGenerator",
+  "generatorOptions",
 ]);
+
+// cert-manager's CRDs are not bundled: the fields scaffold writes, checked by hand (the tests check
+// the same manifests against cert-manager's published CRD schemas).
+const CERTIFICATE_SPEC = new Set([
+  "secretName",
+  "privateKey",
+  "issuerRef",
+  "isCA",
+  "commonName",
+  "dnsNames",
+  "usages",
+  "duration",
+  "renewBefore",
+]);
+const USAGES = new Set(["server auth", "client auth", "digital signature", "key encipherment"]);
+
+function certManagerProblems(doc: { [key: string]: unknown }, label: string): string[] {
+  const problems: string[] = [];
+  const metadata = doc.metadata as { name?: unknown } | undefined;
+  if (typeof metadata?.name !== "string") problems.push(`${label}: metadata.name is required`);
+  const spec = (doc.spec ?? {}) as { [key: string]: unknown };
+  if (doc.kind === "Issuer") {
+    const kinds = Object.keys(spec).filter((k) => ["selfSigned", "ca"].includes(k));
+    if (kinds.length !== 1 || Object.keys(spec).length !== 1) {
+      problems.push(`${label}: an Issuer's spec has exactly one of selfSigned, ca`);
+    }
+    const ca = spec.ca as { secretName?: unknown } | undefined;
+    if (ca && typeof ca.secretName !== "string") {
+      problems.push(`${label}: spec.ca.secretName is required`);
+    }
+    return problems;
+  }
+  for (const field of Object.keys(spec)) {
+    if (!CERTIFICATE_SPEC.has(field)) problems.push(`${label}: unexpected field spec.${field}`);
+  }
+  if (typeof spec.secretName !== "string") problems.push(`${label}: spec.secretName is required`);
+  const issuerRef = spec.issuerRef as { name?: unknown } | undefined;
+  if (typeof issuerRef?.name !== "string")
+    problems.push(`${label}: spec.issuerRef.name is required`);
+  for (const usage of (spec.usages as unknown[] | undefined) ?? []) {
+    if (!USAGES.has(usage as string)) problems.push(`${label}: unknown usage ${String(usage)}`);
+  }
+  return problems;
+}
 
 function describe(error: unknown): string {
   const errors = (error as { errors?: { instancePath?: string; message?: string }[] }).errors;
@@ -88,6 +134,9 @@ export function validateManifest(
     } catch (error) {
       return [(error as Error).message];
     }
+  }
+  if (apiVersion === "cert-manager.io/v1" && (kind === "Certificate" || kind === "Issuer")) {
+    return certManagerProblems(doc as { [key: string]: unknown }, label);
   }
   if (apiVersion === "kustomize.config.k8s.io/v1beta1" && kind === "Kustomization") {
     const problems: string[] = [];

@@ -2,7 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateController, readControllers } from "@metahook/gen-controller";
-import { scaffoldCrd, validateScaffold } from "@metahook/scaffold";
+import {
+  scaffoldController,
+  scaffoldCrd,
+  validateManifest,
+  validateScaffold,
+} from "@metahook/scaffold";
 import { REFERENCE } from "@metahook/test-support";
 import { CustomResourceDefinition } from "kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
@@ -23,6 +28,74 @@ const run = (argv: string[], cwd = tmp, env: NodeJS.ProcessEnv = {}) => runMain(
 
 function freshDir(name: string): string {
   return mkdtempSync(join(tmp, `${name}-`));
+}
+
+type Schema = {
+  type?: string;
+  properties?: { [key: string]: Schema };
+  required?: string[];
+  items?: Schema;
+  enum?: unknown[];
+  additionalProperties?: Schema | boolean;
+  "x-kubernetes-preserve-unknown-fields"?: boolean;
+};
+
+// What the API server's structural schema checks would refuse: unknown fields, missing required
+// ones, wrong types, values outside an enum.
+function schemaProblems(value: unknown, schema: Schema, path: string): string[] {
+  if (schema.enum && !schema.enum.includes(value)) return [`${path}: ${String(value)} not in enum`];
+  switch (schema.type) {
+    case "object": {
+      if (typeof value !== "object" || value === null || Array.isArray(value))
+        return [`${path}: not an object`];
+      const out: string[] = [];
+      for (const key of schema.required ?? []) {
+        if (!(key in value)) out.push(`${path}.${key}: required`);
+      }
+      for (const [key, field] of Object.entries(value)) {
+        const sub =
+          schema.properties?.[key] ??
+          (typeof schema.additionalProperties === "object"
+            ? schema.additionalProperties
+            : undefined);
+        if (sub) out.push(...schemaProblems(field, sub, `${path}.${key}`));
+        else if (!schema["x-kubernetes-preserve-unknown-fields"])
+          out.push(`${path}.${key}: unknown field`);
+      }
+      return out;
+    }
+    case "array":
+      return Array.isArray(value)
+        ? value.flatMap((v, i) =>
+            schema.items ? schemaProblems(v, schema.items, `${path}[${i}]`) : [],
+          )
+        : [`${path}: not an array`];
+    case "string":
+      return typeof value === "string" ? [] : [`${path}: not a string`];
+    case "boolean":
+      return typeof value === "boolean" ? [] : [`${path}: not a boolean`];
+    case "integer":
+      return Number.isInteger(value) ? [] : [`${path}: not an integer`];
+    default:
+      return [];
+  }
+}
+
+// cert-manager's published CRDs (test/fixtures/crds); an Issuer's spec is the ClusterIssuer's.
+function certManagerSchema(kind: "Certificate" | "Issuer"): Schema {
+  const file =
+    kind === "Certificate" ? "certificates.cert-manager.io" : "clusterissuers.cert-manager.io";
+  const crd = parse(readFileSync(join(REFERENCE, `crds/cert-manager__${file}.yaml`), "utf8"));
+  const v1 = crd.spec.versions.find((v: { name: string }) => v.name === "v1");
+  const schema = v1.schema.openAPIV3Schema as Schema;
+  // metadata is checked by the API server's ObjectMeta, not the CRD schema.
+  return {
+    ...schema,
+    properties: {
+      ...schema.properties,
+      metadata: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+    },
+  };
 }
 
 // Validation straight from the sources of truth, independent of validateScaffold.
@@ -47,6 +120,16 @@ function validateIndependently(path: string, content: string): void {
         expect(readControllers({ path, content })).toHaveLength(1);
         break;
       case "kustomize.config.k8s.io/v1beta1/Kustomization":
+        break;
+      case "cert-manager.io/v1/Certificate":
+      case "cert-manager.io/v1/Issuer":
+        expect(
+          schemaProblems(
+            value,
+            certManagerSchema(value.kind as "Certificate" | "Issuer"),
+            value.kind,
+          ),
+        ).toEqual([]);
         break;
       default:
         throw new Error(`${path}: unexpected ${value.apiVersion} ${value.kind}`);
@@ -495,6 +578,203 @@ describe("metahook scaffold controller", () => {
     const forced = await run([...args, "--finalize", "--force"], dir);
     expect(forced.code).toBe(0);
     expect(readFileSync(join(dir, "deploy/controller.yaml"), "utf8")).toContain("finalize");
+  });
+});
+
+describe("metahook scaffold controller --auth", () => {
+  const blogCrd = scaffoldCrd({ group: "example.com", kind: "Blog" }).yaml;
+  it.each<{
+    mode: "bearer" | "basic" | "mtls";
+    credential: string;
+    env: string[];
+    secrets: string[];
+  }>([
+    {
+      mode: "bearer",
+      credential: "authorization",
+      env: ["METAHOOK_TLS_CERT", "METAHOOK_TLS_KEY", "METAHOOK_AUTH_BEARER_FILE"],
+      secrets: ["blog-controller-tls", "blog-controller-auth"],
+    },
+    {
+      mode: "basic",
+      credential: "basicAuth",
+      env: ["METAHOOK_TLS_CERT", "METAHOOK_TLS_KEY", "METAHOOK_AUTH_BASIC_FILE"],
+      secrets: ["blog-controller-tls", "blog-controller-auth"],
+    },
+    {
+      mode: "mtls",
+      credential: "clientTLS",
+      env: ["METAHOOK_TLS_CERT", "METAHOOK_TLS_KEY", "METAHOOK_CLIENT_CA"],
+      secrets: ["blog-controller-tls", "blog-controller-ca"],
+    },
+  ])(
+    "$mode: valid manifests, webhooks over HTTPS with $credential, mounts and settings the server reads",
+    async ({ mode, credential, env, secrets }) => {
+      const dir = freshDir(`auth-${mode}`);
+      writeFileSync(join(dir, "crd.yaml"), blogCrd);
+      const res = await run(
+        [
+          "scaffold",
+          "controller",
+          "--crd",
+          "crd.yaml",
+          "--children",
+          "configmaps.v1",
+          "--finalize",
+          "--auth",
+          mode,
+        ],
+        dir,
+      );
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr).toContain(
+        `https://blog-controller.default.svc/blog-controller/… (${mode}; see deploy/AUTH.md)`,
+      );
+      const deploy = (f: string) => readFileSync(join(dir, "deploy", f), "utf8");
+      const kustomization = parse(deploy("kustomization.yaml"));
+      expect(kustomization.resources).toContain("tls.yaml");
+      for (const resource of kustomization.resources as string[])
+        validateIndependently(resource, deploy(resource));
+
+      // Metacontroller's side: HTTPS to the certificate's DNS name, the CA, the credentials.
+      const controller = parse(deploy("controller.yaml"));
+      const tls = parseAllDocuments(deploy("tls.yaml")).map((d) => d.toJS());
+      const serverCert = tls.find((d) => d.metadata.name === "blog-controller-tls");
+      for (const hook of ["sync", "finalize"]) {
+        const webhook = controller.spec.hooks[hook].webhook;
+        expect(webhook.url).toBe(`https://blog-controller.default.svc/blog-controller/${hook}`);
+        expect(serverCert.spec.dnsNames).toContain(new URL(webhook.url).hostname);
+        expect(webhook.caBundle.secretRef).toEqual({
+          name: "blog-controller-ca",
+          namespace: "default",
+          key: "ca.crt",
+        });
+        expect(
+          Object.keys(webhook).filter((k) =>
+            ["authorization", "basicAuth", "clientTLS"].includes(k),
+          ),
+        ).toEqual([credential]);
+      }
+      // Every Secret the controller names is made by cert-manager or by the kustomization.
+      const made = new Set([
+        ...tls.filter((d) => d.kind === "Certificate").map((d) => d.spec.secretName as string),
+        ...((kustomization.secretGenerator ?? []) as { name: string }[]).map((g) => g.name),
+      ]);
+      const named = JSON.stringify(controller).match(/"secretRef":\{"name":"[^"]+"/g) ?? [];
+      for (const ref of named) expect(made).toContain(ref.split('"').at(-2));
+      if (mode === "mtls") {
+        const client = tls.find((d) => d.metadata.name === "blog-controller-client");
+        expect(client.spec.usages).toContain("client auth");
+        expect(client.spec.issuerRef.name).toBe("blog-controller-ca");
+      } else {
+        expect(kustomization.generatorOptions).toEqual({ disableNameSuffixHash: true });
+      }
+
+      // The server's side: the mounted Secrets, the settings pointing into them, HTTPS probes.
+      const deployment = parse(deploy("deployment.yaml"));
+      const pod = deployment.spec.template.spec;
+      const container = pod.containers[0];
+      const vars = Object.fromEntries(
+        container.env.map((e: { name: string; value: string }) => [e.name, e.value]),
+      );
+      for (const name of env) expect(vars[name], name).toBeDefined();
+      const mounted = pod.volumes
+        .filter((v: { secret?: unknown }) => v.secret)
+        .map((v: { secret: { secretName: string } }) => v.secret.secretName);
+      expect(new Set(mounted)).toEqual(new Set(secrets));
+      for (const secret of mounted) expect(made).toContain(secret);
+      for (const name of env) {
+        const value = vars[name] as string;
+        const mount = container.volumeMounts.find((m: { mountPath: string }) =>
+          value.startsWith(`${m.mountPath}/`),
+        );
+        expect(mount, `${name}=${value} is under a mount`).toBeDefined();
+      }
+      expect(container.readinessProbe.httpGet).toEqual({
+        path: "/readyz",
+        port: "https",
+        scheme: "HTTPS",
+      });
+      const service = parse(deploy("service.yaml"));
+      expect(service.spec.ports).toEqual([
+        { name: "https", port: 443, targetPort: "https", protocol: "TCP" },
+      ]);
+      expect(container.ports[0].name).toBe("https");
+      // The settings are ones `metahook serve` reads.
+      const help = await run(["serve", "--help"], dir);
+      const helpText = help.stdout.replace(/\s+/g, " ");
+      for (const name of env) expect(helpText).toContain(`env ${name}`);
+      // The walkthrough covers this mode on kind and says it is not run in CI.
+      const readme = deploy("AUTH.md");
+      expect(readme).toContain("not run in CI");
+      expect(readme).toContain(`--auth ${mode}`);
+      expect(readme).toContain("kind create cluster");
+    },
+  );
+
+  it("refuses an unknown mode with the choices", async () => {
+    const dir = freshDir("auth-bad");
+    writeFileSync(join(dir, "crd.yaml"), blogCrd);
+    const res = await run(
+      ["scaffold", "controller", "--crd", "crd.yaml", "--children", "", "--auth", "token"],
+      dir,
+    );
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/Allowed choices are bearer, basic, mtls/);
+  });
+});
+
+describe("validateManifest", () => {
+  const valid = scaffoldController({
+    crds: [{ path: "crd.yaml", content: scaffoldCrd({ group: "example.com", kind: "Blog" }).yaml }],
+    children: "services.v1",
+  });
+  const deployment = parse(
+    valid.files.find((f) => f.path === "deploy/deployment.yaml")?.content ?? "",
+  ) as IDeployment;
+
+  const broken: { name: string; doc: unknown; message: RegExp }[] = [
+    {
+      name: "Deployment without a selector",
+      doc: { ...deployment, spec: { ...deployment.spec, selector: undefined } },
+      message: /Deployment .*selector/,
+    },
+    {
+      name: "Service port out of type",
+      doc: { apiVersion: "v1", kind: "Service", spec: { ports: [{ port: "eighty" }] } },
+      message: /Service .*port/,
+    },
+    {
+      name: "controller without a parent resource",
+      doc: {
+        ...valid.controller,
+        spec: { ...(valid.controller.spec as object), parentResource: undefined },
+      },
+      message: /spec\.parentResource: is required/,
+    },
+    {
+      name: "kustomization naming a missing file",
+      doc: {
+        apiVersion: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        resources: ["gone.yaml"],
+      },
+      message: /resource gone\.yaml is not among the files/,
+    },
+    {
+      name: "a kind with no validator",
+      doc: { apiVersion: "example.com/v1", kind: "Blog" },
+      message: /no validator for example\.com\/v1\/Blog/,
+    },
+  ];
+
+  it.each(broken)("$name is reported", ({ doc, message }) => {
+    const problems = validateManifest(doc, "x.yaml", { files: new Set() });
+    expect(problems.join("\n")).toMatch(message);
+  });
+
+  it("finds nothing wrong with what scaffoldController returns", () => {
+    expect(validateScaffold(valid.files, ["deploy/crd.yaml"])).toEqual([]);
   });
 });
 

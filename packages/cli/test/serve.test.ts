@@ -1,8 +1,11 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { request as httpsRequest } from "node:https";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_MAX_IN_FLIGHT } from "@metahook/runtime";
+import { makePki } from "@metahook/test-support/pki";
 import { describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
 import { BIN as bin, memoryOutput, spawnCli } from "./helpers.js";
@@ -20,10 +23,11 @@ const run = (argv: string[], stdin?: string) =>
 
 async function startServe(
   argv: string[],
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; base: string; stdout: () => string; stderr: () => string }> {
   const child = spawn(process.execPath, [bin, "serve", ...argv], {
     cwd: here,
-    env: { ...process.env, NO_COLOR: "1" },
+    env: { ...process.env, NO_COLOR: "1", ...env },
   });
   let stdout = "";
   let stderr = "";
@@ -33,7 +37,7 @@ async function startServe(
   const listening = new Promise<string>((resolveBase, reject) => {
     child.stderr?.on("data", (c) => {
       stderr += c;
-      const m = /serving \d+ module\(s\) on (http:\/\/\S+)/.exec(stderr);
+      const m = /serving \d+ module\(s\) on (https?:\/\/\S+)/.exec(stderr);
       if (m?.[1]) resolveBase(m[1]);
     });
     child.once("exit", (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
@@ -109,6 +113,41 @@ describe("metahook serve", () => {
     ],
     ["no paths", ["serve"], 2, /missing required argument 'paths'/, SERVE_USAGE],
     [
+      "--tls-cert without --tls-key",
+      ["serve", hooks, "--tls-cert", "tls.crt"],
+      2,
+      /--tls-cert and --tls-key go together/,
+      SERVE_USAGE,
+    ],
+    [
+      "--client-ca without HTTPS",
+      ["serve", hooks, "--client-ca", "ca.crt"],
+      2,
+      /--client-ca needs HTTPS/,
+      SERVE_USAGE,
+    ],
+    [
+      "both auth files",
+      ["serve", hooks, "--auth-bearer-file", "a", "--auth-basic-file", "b"],
+      2,
+      /not both/,
+      SERVE_USAGE,
+    ],
+    [
+      "a token file that does not exist",
+      ["serve", hooks, "--auth-bearer-file", "no-such-token"],
+      2,
+      /bearer token file .*no-such-token cannot be read \(ENOENT\); mount the Secret there/,
+      SERVE_USAGE,
+    ],
+    [
+      "--max-in-flight 0",
+      ["serve", hooks, "--max-in-flight", "0"],
+      2,
+      /expected a whole number >= 1/,
+      SERVE_USAGE,
+    ],
+    [
       "no module to run",
       ["run"],
       2,
@@ -161,11 +200,95 @@ describe("metahook run", () => {
   });
 });
 
+describe("metahook serve on SIGTERM", () => {
+  it("answers every one of 200 calls in flight, /readyz 503 meanwhile, then exits 0", async () => {
+    const { child, base } = await startServe(
+      [join(here, "fixtures/slow"), "--port", "0", "--host", "127.0.0.1"],
+      { LOG_LEVEL: "warn" },
+    );
+    const body = await readFile(catset, "utf8");
+    const calls = Array.from({ length: 200 }, () =>
+      fetch(`${base}/slow/sync`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      }).then(
+        async (res) => ({ status: res.status, json: (await res.json()) as unknown }),
+        (error: Error) => ({ status: 0, json: error.message }),
+      ),
+    );
+    // Every call is sent and waiting in the hook well within its 1.5 s.
+    await new Promise((r) => setTimeout(r, 600));
+    child.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 200));
+    const ready = await fetch(`${base}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    const answers = await Promise.all(calls);
+    const [code] = (await once(child, "exit")) as [number];
+    expect(ready).toBe(503);
+    expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+    expect(answers[0]?.json).toEqual({ status: { seen: "nginx-backend" }, children: [] });
+    expect(code).toBe(0);
+  });
+});
+
+describe("metahook serve over HTTPS with a bearer token", () => {
+  it("takes its files from flags and env vars, refuses a call without the token, logs no token", async () => {
+    const pki = makePki();
+    const token = "cli-token-5b2d7e91";
+    const server = pki.server(7);
+    const certFile = join(pki.dir, "tls.crt");
+    const tokenFile = join(pki.dir, "token");
+    await writeFile(certFile, server.cert);
+    await writeFile(join(pki.dir, "tls.key"), server.key);
+    await writeFile(tokenFile, `${token}\n`);
+    const { child, base, stderr } = await startServe(
+      [hooks, "--port", "0", "--host", "127.0.0.1", "--tls-cert", certFile, "--log-level", "trace"],
+      { METAHOOK_TLS_KEY: join(pki.dir, "tls.key"), METAHOOK_AUTH_BEARER_FILE: tokenFile },
+    );
+    try {
+      expect(base).toMatch(/^https:\/\//);
+      const body = await readFile(catset, "utf8");
+      const post = (headers: Record<string, string>) =>
+        new Promise<number>((resolveStatus, reject) => {
+          const req = httpsRequest(
+            `${base}/echo/sync`,
+            {
+              method: "POST",
+              ca: pki.ca.cert,
+              headers: { "content-type": "application/json", ...headers },
+            },
+            (res) => {
+              res.resume();
+              res.on("end", () => resolveStatus(res.statusCode ?? 0));
+            },
+          );
+          req.on("error", reject);
+          req.end(body);
+        });
+      expect(await post({ authorization: `Bearer ${token}` })).toBe(200);
+      expect(await post({})).toBe(401);
+      expect(await post({ authorization: "Bearer wrong" })).toBe(401);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const [code] = (await once(child, "exit")) as [number];
+    expect(code).toBe(0);
+    expect(stderr()).toMatch(/"code":"UNAUTHORIZED"/);
+    expect(stderr()).not.toContain(token);
+    pki.cleanup();
+  });
+});
+
 describe("metahook --help / --version", () => {
   it.each([
     [["--version"], /^\d+\.\d+\.\d+$/],
     [["--help"], /Usage: metahook/],
     [["serve", "--help"], /--port <port>/],
+    // The figure --help shows without loading the runtime is the runtime's default.
+    [["serve", "--help"], new RegExp(`default\\s+${DEFAULT_MAX_IN_FLIGHT}\\s+here`)],
   ])("%j", async (argv, want) => {
     const io = memoryOutput();
     expect(await main(argv, { output: io.output, env: {}, cwd: here })).toBe(0);
@@ -202,7 +325,7 @@ async function startDev(target: string, cwd: string) {
   };
   const body = await readFile(catset, "utf8");
   const greeting = async (route: string): Promise<string | undefined> => {
-    const servers = [...stderr.matchAll(/serving \d+ module\(s\) on (http:\/\/\S+)/g)];
+    const servers = [...stderr.matchAll(/serving \d+ module\(s\) on (https?:\/\/\S+)/g)];
     const base = servers.at(-1)?.[1];
     if (base === undefined) return undefined;
     const res = await fetch(`${base}/${route}/sync`, {

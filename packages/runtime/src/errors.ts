@@ -11,6 +11,8 @@ export const HOOK_ERROR_STATUS = {
   INVALID_REQUEST: 400,
   /** No hook is served at this path. */
   NOT_FOUND: 404,
+  /** A hook call without the credentials the server requires (bearer, basic or client certificate). */
+  UNAUTHORIZED: 401,
   /** A hook path was called with a method other than POST. */
   METHOD_NOT_ALLOWED: 405,
   /** The request body is larger than the configured limit. */
@@ -19,6 +21,8 @@ export const HOOK_ERROR_STATUS = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** The hook asked Metacontroller to come back later (`Retry-After`). */
   RETRY_LATER: 429,
+  /** The server already runs its maximum of concurrent hook calls (`Retry-After: 1`). */
+  OVERLOADED: 429,
   /** The hook threw. */
   HOOK_FAILED: 500,
   /** The hook returned something that would not do what its author meant. */
@@ -27,7 +31,10 @@ export const HOOK_ERROR_STATUS = {
   HOOK_TIMEOUT: 503,
   /** The server is shutting down. */
   SHUTTING_DOWN: 503,
-  /** A controller definition or server option is wrong (thrown at start-up, never served). */
+  /**
+   * A controller definition or server option is wrong: thrown at start-up, or answered when only
+   * the request shows it (a time budget not below the controller's `webhook.timeout`).
+   */
   INVALID_DEFINITION: 500,
 } as const;
 

@@ -57,6 +57,7 @@ export {
   type Controllers,
   DEFAULT_BODY_LIMIT,
   DEFAULT_HOOK_TIMEOUT_MS,
+  DEFAULT_MAX_IN_FLIGHT,
   type HookRoute,
   type MetahookPluginOptions,
   metahookPlugin,
@@ -78,12 +79,14 @@ export {
   type ResourceRule,
   resolveResource,
 } from "./resources.js";
+export { type AuthRefusal, DEFAULT_RELOAD_INTERVAL_MS, type HookAuthOptions } from "./security.js";
 export { isEmptySelector, matchesSelector } from "./selector.js";
 export {
   bufferedDestination,
   createHookServer,
   type HookServer,
   type HookServerOptions,
+  type HookServerTlsOptions,
   isoTimeCached,
 } from "./server.js";
 export type {

@@ -65,6 +65,11 @@ export interface RunHookOptions {
   /** The hook's `context.log`; a function is called only if the hook uses its logger. */
   log: HookLogger | (() => HookLogger);
   timeoutMs: number;
+  /**
+   * Time already spent on the call before the hook runs (the server passes the time since the
+   * request arrived: reading and parsing the body); the hook gets what is left of its budget.
+   */
+  elapsedMs?: number | undefined;
   ifNoneMatch?: string | undefined;
   /**
    * Validate desired children (or attachments) and the status against their schemas after the
@@ -235,7 +240,16 @@ function describeRoot(root: KubeObject): string {
 function timeoutError(timeoutMs: number): HookError {
   return new HookError(
     "HOOK_TIMEOUT",
-    `the hook did not finish within its ${timeoutMs} ms budget; Metacontroller will retry. Raise timeoutMs (and the controller's webhook.timeout) if it needs longer`,
+    `the hook did not finish within its ${timeoutMs} ms budget (counted from the request's arrival); Metacontroller will retry. Raise timeoutMs (and the controller's webhook.timeout above it) if it needs longer`,
+  );
+}
+
+// A budget that does not end before Metacontroller's timeout is a budget the server never gets
+// to answer within: Metacontroller has given up and logged a timeout instead of our 503.
+function budgetError(hook: HookName, budgetMs: number, webhookMs: number): HookError {
+  return new HookError(
+    "INVALID_DEFINITION",
+    `the ${hook} hook's time budget (${budgetMs} ms, from the controller's timeoutMs or the server's hookTimeoutMs / --timeout) is not below the controller's webhook.timeout (${webhookMs} ms; Metacontroller's default is 10s): Metacontroller would give up before the server could answer. Lower the budget below ${webhookMs} ms or raise webhook.timeout in the controller manifest`,
   );
 }
 
@@ -287,15 +301,16 @@ class CallContext implements HookContext {
 // cannot be interrupted anyway, so it gets none.
 function underBudget(
   pending: PromiseLike<unknown>,
-  timeoutMs: number,
+  remainingMs: number,
+  budgetMs: number,
   context: CallContext,
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      const error = timeoutError(timeoutMs);
+      const error = timeoutError(budgetMs);
       context.expire(error);
       reject(error);
-    }, timeoutMs);
+    }, remainingMs);
     timer.unref?.();
     pending.then(
       (value) => {
@@ -523,6 +538,12 @@ export function runHook(
     call.plan.hookVersion[versionOf],
     options.log,
   );
+  const budget = call.timeoutMs ?? options.timeoutMs;
+  const webhookMs = call.plan.webhookTimeoutMs[versionOf];
+  if (budget >= webhookMs)
+    return hookFailure(call, summary, budgetError(call.hook, budget, webhookMs));
+  const remaining = budget - (options.elapsedMs ?? 0);
+  if (remaining <= 0) return hookFailure(call, summary, timeoutError(budget));
   let result: unknown;
   try {
     result = call.handler(call.request, context);
@@ -530,7 +551,7 @@ export function runHook(
     return hookFailure(call, summary, error);
   }
   if (!isThenable(result)) return finish(call, summary, result, options);
-  return underBudget(result, call.timeoutMs ?? options.timeoutMs, context).then(
+  return underBudget(result, remaining, budget, context).then(
     (value) => finish(call, summary, value, options),
     (error: unknown) => hookFailure(call, summary, error),
   );

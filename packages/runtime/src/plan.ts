@@ -26,6 +26,12 @@ export interface ControllerPlan {
   /** Declared version of each hook (CRD default `v1`). */
   readonly hookVersion: { readonly [hook in "sync" | "finalize" | "customize"]: HookVersion };
   /**
+   * Metacontroller's timeout of each hook's webhook in ms: `webhook.timeout` (a Go duration),
+   * 10 s when unset, not positive or not a duration, as Metacontroller does. A finalize hook
+   * without a webhook of its own is the sync webhook called with `finalizing: true`.
+   */
+  readonly webhookTimeoutMs: { readonly [hook in "sync" | "finalize" | "customize"]: number };
+  /**
    * Whether objects of this kind are namespaced (built-in table, then `clusterScopedKinds`).
    * Pass the group key when it is at hand, to save building it again.
    */
@@ -39,6 +45,49 @@ const isObject = (value: unknown): value is Json =>
 
 function versionOf(hooks: unknown, hook: string): HookVersion {
   return isObject(hooks) && isObject(hooks[hook]) && hooks[hook].version === "v2" ? "v2" : "v1";
+}
+
+/** Metacontroller's webhook timeout when `webhook.timeout` is unset (or not positive). */
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+
+const DURATION_UNIT_MS: { [unit: string]: number } = {
+  ns: 1e-6,
+  us: 1e-3,
+  "\u00b5s": 1e-3,
+  "\u03bcs": 1e-3,
+  ms: 1,
+  s: 1e3,
+  m: 60e3,
+  h: 3600e3,
+};
+const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/y;
+
+/** A Go duration string (`10s`, `1m30s`, `1.5s`, `500ms`) in ms, or `undefined` if it is not one. */
+export function parseGoDuration(text: string): number | undefined {
+  let rest = text.trim();
+  let sign = 1;
+  if (rest.startsWith("-") || rest.startsWith("+")) {
+    if (rest.startsWith("-")) sign = -1;
+    rest = rest.slice(1);
+  }
+  if (rest === "0") return 0;
+  if (rest === "") return undefined;
+  let total = 0;
+  DURATION_PART.lastIndex = 0;
+  while (DURATION_PART.lastIndex < rest.length) {
+    const match = DURATION_PART.exec(rest);
+    if (!match) return undefined;
+    total += Number(match[1]) * (DURATION_UNIT_MS[match[2] as string] ?? Number.NaN);
+  }
+  return Number.isFinite(total) ? sign * total : undefined;
+}
+
+function webhookTimeoutOf(hooks: unknown, hook: string): number | undefined {
+  const declared = isObject(hooks) && isObject(hooks[hook]) ? hooks[hook] : undefined;
+  if (!declared) return undefined;
+  const webhook = isObject(declared.webhook) ? declared.webhook : {};
+  const ms = typeof webhook.timeout === "string" ? parseGoDuration(webhook.timeout) : undefined;
+  return ms !== undefined && ms > 0 ? ms : DEFAULT_WEBHOOK_TIMEOUT_MS;
 }
 
 /** Works out a controller's plan (no caching; see {@link PlanCache}). */
@@ -70,6 +119,14 @@ export function makePlan(controller: unknown, options: GuardOptions = {}): Contr
       sync: versionOf(spec.hooks, "sync"),
       finalize: versionOf(spec.hooks, "finalize"),
       customize: versionOf(spec.hooks, "customize"),
+    },
+    webhookTimeoutMs: {
+      sync: webhookTimeoutOf(spec.hooks, "sync") ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+      finalize:
+        webhookTimeoutOf(spec.hooks, "finalize") ??
+        webhookTimeoutOf(spec.hooks, "sync") ??
+        DEFAULT_WEBHOOK_TIMEOUT_MS,
+      customize: webhookTimeoutOf(spec.hooks, "customize") ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     },
     namespaced(apiVersion, kind, key = groupKey(apiVersion, kind)) {
       let namespaced = scopes.get(key);

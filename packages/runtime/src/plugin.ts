@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type {
   FastifyBaseLogger,
   FastifyError,
@@ -12,12 +13,20 @@ import { type Endpoint, type HookOutcome, runHook } from "./invoke.js";
 import { createMetrics, type HookMetrics, type MetricCell } from "./metrics.js";
 import { redactSecrets } from "./redact.js";
 import type { RecordedExchange } from "./replay.js";
+import { type AuthRefusal, createAuthenticator, type HookAuthOptions } from "./security.js";
 import type { HookName } from "./types.js";
 
 /** Default time budget of a hook call: well inside Metacontroller's 10 s default timeout. */
 export const DEFAULT_HOOK_TIMEOUT_MS = 8_000;
 /** Default request body limit: room for a parent with 5,000 sizeable children. */
 export const DEFAULT_BODY_LIMIT = 64 * 1024 * 1024;
+/**
+ * Default maximum of concurrent hook calls: 64 per CPU the process may use, at least 256.
+ * Metacontroller runs `--workers` (default 5) calls per controller at once, so this is far above
+ * what a healthy cluster sends (and above the 200 concurrent calls a drain is tested with), while
+ * a flood is answered 429 at once instead of queueing without bound.
+ */
+export const DEFAULT_MAX_IN_FLIGHT = Math.max(256, 64 * availableParallelism());
 
 /** What to serve, by name (see {@link MetahookPluginOptions.controllers}). */
 export type Controllers = { readonly [name: string]: ControllerDefinition | HookFunction };
@@ -66,6 +75,25 @@ export interface MetahookPluginOptions {
    * `metahook dev --record` writes them as fixtures for `metahook replay`.
    */
   onExchange?: (exchange: RecordedExchange) => void;
+  /**
+   * Credentials every hook call must carry (bearer token, basic auth, client certificate); a
+   * call without them gets 401 with a JSON error, logged without the credential. Health and
+   * readiness stay open (and `/metrics` unless `protectMetrics`). Default: none required.
+   */
+  auth?: HookAuthOptions;
+  /**
+   * Most hook calls served at once; past it a call is answered 429 with `Retry-After: 1` at
+   * once (before its body is read), and Metacontroller backs off. Default
+   * {@link DEFAULT_MAX_IN_FLIGHT}.
+   */
+  maxInFlight?: number;
+  /**
+   * While this returns `true`, new hook calls get 503 SHUTTING_DOWN (Metacontroller retries,
+   * reaching another replica) and calls in flight finish: the drain of a graceful shutdown.
+   */
+  draining?: () => boolean;
+  /** Called with the number of hook calls in flight whenever it changes. */
+  onInFlightChange?: (inFlight: number) => void;
 }
 
 /** One route the server serves. */
@@ -236,6 +264,127 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const metrics: HookMetrics = createMetrics();
   const debugEnabled = () => log.isLevelEnabled?.("debug") ?? false;
+  const maxInFlight = options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
+  if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
+    done(
+      new HookError(
+        "INVALID_DEFINITION",
+        `maxInFlight must be a whole number >= 1, got ${String(options.maxInFlight)}`,
+      ),
+    );
+    return;
+  }
+  let auth: ReturnType<typeof createAuthenticator>;
+  try {
+    auth = createAuthenticator(options.auth, {
+      reloaded: (file) => log.info({ file }, "credentials reloaded"),
+      // The message names the file and the problem, never its contents.
+      rejected: (file, error) =>
+        log.warn({ file, code: error.code }, `kept the previous credentials: ${error.message}`),
+    });
+  } catch (error) {
+    done(error as Error);
+    return;
+  }
+  if (auth) {
+    const stop = auth;
+    app.addHook("onClose", (_app, closed) => {
+      stop.close();
+      closed();
+    });
+  }
+
+  // Answers a call turned away before its body is read: 401, 429 or 503, logged (with why, never
+  // the credential) and counted.
+  const turnAway = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    error: HookError,
+    outcome: string,
+    headers: { [name: string]: string },
+    reason?: AuthRefusal,
+  ) => {
+    const config = request.routeOptions.config as Partial<RouteConfig> | undefined;
+    if (config?.controller && config.hook) {
+      metrics.observe(config.controller, config.hook, outcome, error.statusCode, 0);
+    }
+    log.warn(
+      {
+        controller: config?.controller,
+        hook: config?.hook,
+        path: request.url.split("?")[0],
+        statusCode: error.statusCode,
+        code: error.code,
+        reason,
+        remoteAddress: request.ip,
+      },
+      error.message,
+    );
+    void reply
+      .code(error.statusCode)
+      .headers(headers)
+      .type(JSON_TYPE)
+      .send(errorPayload(error.code, error.message));
+  };
+  const authenticate = (request: FastifyRequest, reply: FastifyReply): boolean => {
+    if (!auth) return true;
+    const refusal = auth.check(request.headers.authorization, request.raw.socket);
+    if (refusal === undefined) return true;
+    turnAway(
+      request,
+      reply,
+      new HookError(
+        "UNAUTHORIZED",
+        refusal === "no verified client certificate"
+          ? "this hook requires a client certificate signed by the server's client CA (webhook.clientTLS)"
+          : `this hook requires credentials (${refusal}); configure the controller's webhook.authorization or webhook.basicAuth with the server's Secret`,
+      ),
+      "unauthorized",
+      auth.challenge ? { "www-authenticate": auth.challenge } : {},
+      refusal,
+    );
+    return false;
+  };
+  const authOnly = (request: FastifyRequest, reply: FastifyReply, next: () => void) => {
+    if (authenticate(request, reply)) next();
+  };
+  let inFlight = 0;
+  const release = () => {
+    inFlight--;
+    options.onInFlightChange?.(inFlight);
+  };
+  // Runs before the body is read, so that a refused call costs no parsing.
+  const admit = (request: FastifyRequest, reply: FastifyReply, next: () => void) => {
+    if (!authenticate(request, reply)) return;
+    if (options.draining?.()) {
+      turnAway(
+        request,
+        reply,
+        new HookError("SHUTTING_DOWN", "the hook server is shutting down; call another replica"),
+        "shutting_down",
+        {},
+      );
+      return;
+    }
+    if (inFlight >= maxInFlight) {
+      turnAway(
+        request,
+        reply,
+        new HookError(
+          "OVERLOADED",
+          `the hook server already runs ${maxInFlight} hook calls; retry after 1 s (raise maxInFlight / --max-in-flight if this load is expected)`,
+        ),
+        "overloaded",
+        { "retry-after": "1" },
+      );
+      return;
+    }
+    inFlight++;
+    options.onInFlightChange?.(inFlight);
+    // "close" comes once whether the answer was sent or the client went away.
+    reply.raw.once("close", release);
+    next();
+  };
 
   // Only inside this plugin's context: the app's own routes keep fastify's parsers.
   app.removeAllContentTypeParsers();
@@ -311,8 +460,10 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
     );
   }
   if (options.metrics !== false) {
-    app.get("/metrics", async (_req, reply) =>
-      reply.type(metrics.contentType).send(await metrics.render()),
+    app.get(
+      "/metrics",
+      options.auth?.protectMetrics && auth ? { onRequest: authOnly } : {},
+      async (_req, reply) => reply.type(metrics.contentType).send(await metrics.render()),
     );
   }
 
@@ -403,6 +554,7 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
       url: route.path,
       config,
       bodyLimit,
+      onRequest: admit,
       handler: (request, reply) => {
         const started = performance.now();
         const result =
@@ -412,6 +564,8 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
                 controller: route.controller,
                 log: hookLog,
                 timeoutMs: hookTimeoutMs,
+                // The budget counts from the request's arrival: body reading and parsing included.
+                elapsedMs: reply.elapsedTime,
                 ifNoneMatch: request.headers["if-none-match"],
                 validate: options.validate === true,
               });
@@ -427,6 +581,7 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
       method: [...OTHER_METHODS],
       url: route.path,
       config,
+      ...(auth ? { onRequest: authOnly } : {}),
       handler: (request, reply) =>
         reply
           .code(405)

@@ -1,5 +1,9 @@
+import { X509Certificate } from "node:crypto";
+import type { Server as HttpsServer } from "node:https";
+import type { SecureContextOptions } from "node:tls";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { type Logger, type LoggerOptions, pino } from "pino";
+import { HookError } from "./errors.js";
 import {
   type Controllers,
   DEFAULT_BODY_LIMIT,
@@ -9,6 +13,28 @@ import {
   metahookPlugin,
   planRoutes,
 } from "./plugin.js";
+import {
+  createAuthenticator,
+  DEFAULT_RELOAD_INTERVAL_MS,
+  type HookAuthOptions,
+  readSecretFile,
+  watchPath,
+} from "./security.js";
+
+/** HTTPS of {@link createHookServer}: certificate files, reloaded when they change. */
+export interface HookServerTlsOptions {
+  /** PEM certificate (chain) of the server, e.g. cert-manager's `tls.crt`. */
+  certFile: string;
+  /** PEM private key, e.g. cert-manager's `tls.key`. */
+  keyFile: string;
+  /**
+   * PEM CA that signs the clients' certificates: mutual TLS. A hook call without a certificate
+   * signed by it gets 401; probes (`/healthz`, `/readyz`) need none.
+   */
+  clientCaFile?: string;
+  /** How often the files are checked for changes, in ms. Default 1000. */
+  reloadIntervalMs?: number;
+}
 
 /** Options of {@link createHookServer}. */
 export interface HookServerOptions {
@@ -38,6 +64,34 @@ export interface HookServerOptions {
   validate?: boolean;
   /** See {@link MetahookPluginOptions.onExchange}. */
   onExchange?: MetahookPluginOptions["onExchange"];
+  /**
+   * Serve HTTPS only (plain HTTP is refused by the TLS handshake), with the certificate and key
+   * re-read when the files change (cert-manager rotates them in place): new connections get the
+   * new certificate, open ones are not dropped.
+   */
+  tls?: HookServerTlsOptions;
+  /** See {@link MetahookPluginOptions.auth}; `tls.clientCaFile` adds `clientCertificate`. */
+  auth?: HookAuthOptions;
+  /** See {@link MetahookPluginOptions.maxInFlight}. */
+  maxInFlight?: number;
+}
+
+function tlsFiles(tls: HookServerTlsOptions): SecureContextOptions {
+  const cert = readSecretFile(tls.certFile, "TLS certificate file");
+  const key = readSecretFile(tls.keyFile, "TLS key file");
+  const context: SecureContextOptions = { cert, key };
+  if (tls.clientCaFile !== undefined) {
+    context.ca = readSecretFile(tls.clientCaFile, "client CA file");
+  }
+  return context;
+}
+
+function serialOf(cert: SecureContextOptions["cert"]): string | undefined {
+  try {
+    return new X509Certificate(String(cert)).serialNumber;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A running (or ready to run) hook server. */
@@ -150,24 +204,87 @@ export function createHookServer(options: HookServerOptions): HookServer {
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   let closing: Promise<void> | undefined;
   let ready = true;
+  let draining = false;
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  const tls = options.tls;
+  // Read now: a missing or empty file is an error at start-up, not at the first call.
+  const secure = tls ? tlsFiles(tls) : undefined;
+  const auth: HookAuthOptions | undefined = tls?.clientCaFile
+    ? { ...options.auth, clientCertificate: true }
+    : options.auth;
 
-  const app: FastifyInstance = Fastify({
+  if (
+    options.maxInFlight !== undefined &&
+    (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1)
+  ) {
+    throw new HookError(
+      "INVALID_DEFINITION",
+      `maxInFlight must be a whole number >= 1, got ${String(options.maxInFlight)}`,
+    );
+  }
+  // Refuse a missing, empty or malformed credential file now, not at listen().
+  createAuthenticator(auth, { reloaded() {}, rejected() {} })?.close();
+
+  const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // One line per hook call is written by the route itself, with hook fields.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     return503OnClosing: true,
     forceCloseConnections: "idle",
-  });
+    // A client certificate is asked for but not required by the handshake: probes have none.
+    // The hook routes refuse a call whose certificate the CA did not sign.
+    ...(secure
+      ? {
+          https: {
+            ...secure,
+            ...(secure.ca ? { requestCert: true, rejectUnauthorized: false } : {}),
+          },
+        }
+      : {}),
+  }) as unknown as FastifyInstance;
   void app.register(metahookPlugin, {
     controllers: options.controllers,
     hookTimeoutMs: options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
     bodyLimit,
     logger: log as FastifyBaseLogger,
     readiness: () => ready,
+    draining: () => draining,
+    onInFlightChange: (n) => {
+      inFlight = n;
+      if (n === 0) idle?.();
+    },
     ...(options.validate ? { validate: true } : {}),
     ...(options.onExchange ? { onExchange: options.onExchange } : {}),
+    ...(auth ? { auth } : {}),
+    ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
   });
+
+  let unwatch: (() => void)[] = [];
+  if (tls) {
+    let serial = serialOf(secure?.cert);
+    const reload = () => {
+      try {
+        const next = tlsFiles(tls);
+        // Throws on a key that does not match the certificate (a rotation caught halfway):
+        // the old context stays, and the next change is tried again.
+        (app.server as unknown as HttpsServer).setSecureContext(next);
+        const was = serial;
+        serial = serialOf(next.cert);
+        log.info({ previousSerial: was, serial }, "TLS certificate reloaded");
+      } catch (error) {
+        log.warn(
+          { code: (error as { code?: string }).code },
+          `kept the previous TLS certificate: ${(error as Error).message}`,
+        );
+      }
+    };
+    const interval = tls.reloadIntervalMs ?? DEFAULT_RELOAD_INTERVAL_MS;
+    unwatch = [tls.certFile, tls.keyFile, ...(tls.clientCaFile ? [tls.clientCaFile] : [])].map(
+      (file) => watchPath(file, interval, reload),
+    );
+  }
 
   const server: HookServer = {
     app,
@@ -187,6 +304,11 @@ export function createHookServer(options: HookServerOptions): HookServer {
         log.info({}, "shutting down: not ready, finishing in-flight hook calls");
         if (options.shutdownDelayMs)
           await new Promise((r) => setTimeout(r, options.shutdownDelayMs));
+        // The listener stays open, answering /readyz 503 and new hook calls 503, until the last
+        // call in flight is answered: probes see "not ready", not "connection refused".
+        draining = true;
+        if (inFlight > 0) await new Promise<void>((resolve) => (idle = resolve));
+        for (const stop of unwatch) stop();
         await app.close();
         log.info({}, "hook server closed");
         log.flush?.();

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 // Type-only: the library (and its generators) loads when a scaffold command runs, not at startup.
-import type { ScaffoldError, ScaffoldPackageManager } from "@metahook/scaffold";
+import type { ScaffoldAuth, ScaffoldError, ScaffoldPackageManager } from "@metahook/scaffold";
 import { type Command, CommanderError, Option } from "commander";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
@@ -29,6 +29,7 @@ interface ScaffoldControllerFlags {
   readonly packageManager?: ScaffoldPackageManager;
   readonly out: string;
   readonly force?: boolean;
+  readonly auth?: ScaffoldAuth;
 }
 
 // The library's codes as the CLI's: bad options are usage errors (exit 2), the rest exit 1.
@@ -154,6 +155,12 @@ export function registerScaffold(program: Command, ctx: CommandContext): void {
         "what the Dockerfile installs with (default: from npm_config_user_agent)",
       ).choices(["npm", "pnpm", "yarn", "bun"]),
     )
+    .addOption(
+      new Option(
+        "--auth <mode>",
+        "serve HTTPS (cert-manager certificate) and require Metacontroller's credentials: a bearer token, basic auth or a client certificate (Metacontroller >= 4.16)",
+      ).choices(["bearer", "basic", "mtls"]),
+    )
     .option("-o, --out <dir>", "project directory: writes <dir>/deploy/* and <dir>/Dockerfile", ".")
     .option("--force", "replace files that exist");
   controller.action(async (flags: ScaffoldControllerFlags) => {
@@ -189,6 +196,7 @@ export function registerScaffold(program: Command, ctx: CommandContext): void {
           flags.packageManager ?? packageManagerFromUserAgent(ctx.env.npm_config_user_agent),
         ...(flags.name !== undefined ? { name: flags.name } : {}),
         ...(flags.image !== undefined ? { image: flags.image } : {}),
+        ...(flags.auth !== undefined ? { auth: flags.auth } : {}),
         ...(allInside ? { crdResources: inside.map((r) => r.split("\\").join("/")) } : {}),
       });
       const written = await writeScaffold(outDir, result.files, { force: flags.force === true });
@@ -197,7 +205,7 @@ export function registerScaffold(program: Command, ctx: CommandContext): void {
       ctx.output.err(
         ctx.output.style(
           "dim",
-          `${result.kind} ${result.name}: ${result.parent.kind} → ${result.children.map((c) => c.kind).join(", ") || "no children"}; hooks at http://${result.name}.${result.namespace}/${result.name}/…`,
+          `${result.kind} ${result.name}: ${result.parent.kind} → ${result.children.map((c) => c.kind).join(", ") || "no children"}; hooks at ${flags.auth ? `https://${result.name}.${result.namespace}.svc` : `http://${result.name}.${result.namespace}`}/${result.name}/…${flags.auth ? ` (${flags.auth}; see deploy/AUTH.md)` : ""}`,
         ),
       );
     });

@@ -9,6 +9,7 @@ import {
   HookError,
   type HookFunction,
   type HookServer,
+  type HookServerOptions,
   isControllerDefinition,
   isoTimeCached,
   type RecordedExchange,
@@ -30,6 +31,60 @@ export interface ServeOptions {
   validate?: boolean;
   /** dev `--record <dir>`: write every exchange there, for `metahook replay`. */
   record?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  clientCa?: string;
+  authBearerFile?: string;
+  authBasicFile?: string;
+  protectMetrics?: boolean;
+  maxInFlight?: number;
+}
+
+/** The server's `tls` and `auth` options from the flags; refuses half a pair with a fix. */
+function securityOf(
+  options: ServeOptions,
+  ctx: CommandContext,
+): Pick<HookServerOptions, "tls" | "auth"> {
+  const path = (file: string | undefined) =>
+    file === undefined ? undefined : resolve(ctx.cwd, file);
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+    throw new CliError(
+      "USAGE",
+      "--tls-cert and --tls-key go together: give both (cert-manager's tls.crt and tls.key)",
+    );
+  }
+  if (options.clientCa !== undefined && options.tlsCert === undefined) {
+    throw new CliError(
+      "USAGE",
+      "--client-ca needs HTTPS: give --tls-cert and --tls-key too (a client certificate is presented in the TLS handshake)",
+    );
+  }
+  if (options.authBearerFile !== undefined && options.authBasicFile !== undefined) {
+    throw new CliError(
+      "USAGE",
+      "give --auth-bearer-file or --auth-basic-file, not both: Metacontroller sends one Authorization header",
+    );
+  }
+  const out: Pick<HookServerOptions, "tls" | "auth"> = {};
+  if (options.tlsCert !== undefined && options.tlsKey !== undefined) {
+    out.tls = {
+      certFile: resolve(ctx.cwd, options.tlsCert),
+      keyFile: resolve(ctx.cwd, options.tlsKey),
+      ...(options.clientCa !== undefined
+        ? { clientCaFile: resolve(ctx.cwd, options.clientCa) }
+        : {}),
+    };
+  }
+  const bearer = path(options.authBearerFile);
+  const basic = path(options.authBasicFile);
+  if (bearer !== undefined || basic !== undefined || options.protectMetrics) {
+    out.auth = {
+      ...(bearer !== undefined ? { bearerTokenFile: bearer } : {}),
+      ...(basic !== undefined ? { basicAuthFile: basic } : {}),
+      ...(options.protectMetrics ? { protectMetrics: true } : {}),
+    };
+  }
+  return out;
 }
 
 /** Writes each exchange a server answers as `<dir>/<nnnn>-<controller>-<hook>.json`. */
@@ -67,24 +122,34 @@ async function startServer(
   options: ServeOptions,
   ctx: CommandContext,
 ): Promise<{ server: HookServer; address: string }> {
-  const server = createHookServer({
-    controllers: controllersOf(modules),
-    ...(options.timeout ? { hookTimeoutMs: options.timeout } : {}),
-    ...(options.validate ? { validate: true } : {}),
-    ...(options.record
-      ? { onExchange: recorder(resolve(ctx.cwd, options.record), modules, ctx) }
-      : {}),
-    // Logs are diagnostics: stderr, leaving stdout to the route list. Batched, so that the
-    // line of each hook call costs no write of its own.
-    logger: pino(
-      {
-        level: options.logLevel ?? ctx.env.LOG_LEVEL ?? "info",
-        base: undefined,
-        timestamp: isoTimeCached,
-      },
-      bufferedDestination(2),
-    ),
-  });
+  let server: HookServer;
+  try {
+    server = createHookServer({
+      controllers: controllersOf(modules),
+      ...securityOf(options, ctx),
+      ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
+      ...(options.timeout ? { hookTimeoutMs: options.timeout } : {}),
+      ...(options.validate ? { validate: true } : {}),
+      ...(options.record
+        ? { onExchange: recorder(resolve(ctx.cwd, options.record), modules, ctx) }
+        : {}),
+      // Logs are diagnostics: stderr, leaving stdout to the route list. Batched, so that the
+      // line of each hook call costs no write of its own.
+      logger: pino(
+        {
+          level: options.logLevel ?? ctx.env.LOG_LEVEL ?? "info",
+          base: undefined,
+          timestamp: isoTimeCached,
+        },
+        bufferedDestination(2),
+      ),
+    });
+  } catch (cause) {
+    if (cause instanceof HookError && cause.code === "INVALID_DEFINITION") {
+      throw new CliError("USAGE", cause.message, { cause });
+    }
+    throw cause;
+  }
   let address: string;
   try {
     address = await server.listen({ port: options.port, host: options.host });

@@ -1,6 +1,10 @@
+import { availableParallelism } from "node:os";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { CommandContext } from "../cli.js";
 import type { ServeOptions } from "./serve-actions.js";
+
+// The default, shown in --help without loading the runtime: what DEFAULT_MAX_IN_FLIGHT computes.
+const DEFAULT_MAX_IN_FLIGHT = Math.max(256, 64 * availableParallelism());
 
 // The server, tsx and pino load only when one of these commands runs, so that every other
 // command (and --help) starts without them.
@@ -21,8 +25,72 @@ function milliseconds(value: string): number {
   return n;
 }
 
+function atLeastOne(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1");
+  return n;
+}
+
+// A flag that takes a file, with its environment variable as the default.
+function fileOption(flags: string, description: string, env: string, ctx: CommandContext): Option {
+  const option = new Option(flags, `${description} (env ${env})`);
+  const value = ctx.env[env];
+  return value ? option.default(value) : option;
+}
+
 function addServeOptions(command: Command, ctx: CommandContext): Command {
   return command
+    .addOption(
+      fileOption(
+        "--tls-cert <file>",
+        "serve HTTPS only, with this PEM certificate (reloaded when the file changes)",
+        "METAHOOK_TLS_CERT",
+        ctx,
+      ),
+    )
+    .addOption(
+      fileOption("--tls-key <file>", "PEM private key of --tls-cert", "METAHOOK_TLS_KEY", ctx),
+    )
+    .addOption(
+      fileOption(
+        "--client-ca <file>",
+        "mutual TLS: hook calls need a client certificate signed by this PEM CA",
+        "METAHOOK_CLIENT_CA",
+        ctx,
+      ),
+    )
+    .addOption(
+      fileOption(
+        "--auth-bearer-file <file>",
+        "hook calls need `Authorization: Bearer <the file's contents>` (re-read on change)",
+        "METAHOOK_AUTH_BEARER_FILE",
+        ctx,
+      ),
+    )
+    .addOption(
+      fileOption(
+        "--auth-basic-file <file>",
+        "hook calls need basic auth with the file's `user:password` (re-read on change)",
+        "METAHOOK_AUTH_BASIC_FILE",
+        ctx,
+      ),
+    )
+    .addOption(
+      new Option(
+        "--protect-metrics",
+        "require the same credentials on /metrics (env METAHOOK_PROTECT_METRICS=1)",
+      ).default(ctx.env.METAHOOK_PROTECT_METRICS === "1" || undefined),
+    )
+    .addOption(
+      new Option(
+        "--max-in-flight <n>",
+        `most hook calls at once; past it 429 with Retry-After (env METAHOOK_MAX_IN_FLIGHT, default ${DEFAULT_MAX_IN_FLIGHT} here: 64 per CPU, at least 256)`,
+      )
+        .argParser(atLeastOne)
+        .default(
+          ctx.env.METAHOOK_MAX_IN_FLIGHT ? atLeastOne(ctx.env.METAHOOK_MAX_IN_FLIGHT) : undefined,
+        ),
+    )
     .addOption(
       new Option("-p, --port <port>", "port to listen on (env PORT)")
         .argParser(positiveInt)
@@ -34,9 +102,12 @@ function addServeOptions(command: Command, ctx: CommandContext): Command {
       ),
     )
     .addOption(
-      new Option("--timeout <ms>", "time budget of each hook call (default 8000)").argParser(
-        milliseconds,
-      ),
+      new Option(
+        "--timeout <ms>",
+        "time budget of each hook call, from its arrival (env METAHOOK_TIMEOUT, default 8000)",
+      )
+        .argParser(milliseconds)
+        .default(ctx.env.METAHOOK_TIMEOUT ? milliseconds(ctx.env.METAHOOK_TIMEOUT) : undefined),
     )
     .addOption(
       new Option("--log-level <level>", "pino log level (env LOG_LEVEL, default info)").choices([
