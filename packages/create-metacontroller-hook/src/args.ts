@@ -21,6 +21,7 @@ export interface CreateFlags {
   readonly hookVersion?: "v1" | "v2";
   readonly finalize?: boolean;
   readonly customize?: boolean;
+  readonly auth?: "bearer" | "basic" | "mtls";
   readonly namespace?: string;
   readonly packageManager?: PackageManager;
   readonly metahookSource?: string;
@@ -47,6 +48,8 @@ Options:
   --hook-version <v>        v1 (default) or v2 (Metacontroller >= 4.15)
   --finalize                declare a finalize hook
   --customize               declare a customize hook
+  --auth <mode>             serve the hooks over HTTPS and require Metacontroller's credentials:
+                            bearer, basic or mtls (Metacontroller >= 4.16; see deploy/AUTH.md)
   --namespace <ns>          namespace of the hook server (default: default)
   --package-manager <pm>    npm, pnpm, yarn or bun (default: the one running this command)
   --metahook-source <dir>   depend on packed @metahook tarballs in <dir> instead of the
@@ -108,6 +111,7 @@ export function parseFlags(argv: readonly string[]): CreateFlags {
     hookVersion: oneOf("--hook-version", str(values["hook-version"]), ["v1", "v2"] as const),
     finalize: values.finalize === true ? true : undefined,
     customize: values.customize === true ? true : undefined,
+    auth: oneOf("--auth", str(values.auth), ["bearer", "basic", "mtls"] as const),
     namespace: str(values.namespace),
     packageManager: oneOf("--package-manager", str(values["package-manager"]), [
       "npm",
@@ -135,6 +139,7 @@ const OPTIONS = {
   "hook-version": { type: "string" },
   finalize: { type: "boolean" },
   customize: { type: "boolean" },
+  auth: { type: "string" },
   namespace: { type: "string" },
   "package-manager": { type: "string" },
   "metahook-source": { type: "string" },

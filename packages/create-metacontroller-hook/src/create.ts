@@ -134,6 +134,7 @@ export async function createProject(
     hookVersion: options.hookVersion,
     finalize: options.finalize === true,
     customize: options.customize === true,
+    ...(options.auth !== undefined ? { auth: options.auth } : {}),
     packageManager: options.packageManager,
     dependencies,
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
@@ -209,6 +210,7 @@ function fromFlags(flags: CreateFlags, env: NodeJS.ProcessEnv): CreateOptions {
     hookVersion: flags.hookVersion ?? "v1",
     finalize: flags.finalize === true,
     customize: flags.customize === true,
+    ...(flags.auth !== undefined ? { auth: flags.auth } : {}),
     ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
     packageManager: flags.packageManager ?? packageManagerFromUserAgent(env.npm_config_user_agent),
     ...(flags.metahookSource !== undefined
@@ -458,6 +460,7 @@ async function fromPrompts(
     hookVersion,
     finalize,
     customize,
+    ...(flags.auth !== undefined ? { auth: flags.auth } : {}),
     ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
     packageManager,
     ...(source ? { metahookSource: source } : {}),

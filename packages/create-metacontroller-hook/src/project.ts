@@ -38,6 +38,8 @@ export interface ControllerChoices {
   readonly hookVersion: "v1" | "v2";
   readonly finalize?: boolean;
   readonly customize?: boolean;
+  /** `--auth`: HTTPS and Metacontroller's credentials (see `@metahook/scaffold`). */
+  readonly auth?: "bearer" | "basic" | "mtls";
   readonly namespace?: string;
   readonly packageManager: PackageManager;
 }
@@ -345,6 +347,7 @@ function build(options: ProjectOptions): Project {
     packageManager: options.packageManager,
     crdResources: ["crd.yaml"],
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    ...(options.auth !== undefined ? { auth: options.auth } : {}),
   });
   const controllerYaml = controller.files.find((f) => f.path === "deploy/controller.yaml");
   if (!controllerYaml) throw new Error("scaffoldController wrote no deploy/controller.yaml");

@@ -882,3 +882,45 @@ ${spec}
     );
   });
 });
+
+describe("--auth: the project calls its hooks over HTTPS with Metacontroller's credentials", () => {
+  it.each([
+    ["bearer", "authorization"],
+    ["basic", "basicAuth"],
+    ["mtls", "clientTLS"],
+  ] as const)("--auth %s", async (mode, credential) => {
+    const cwd = freshDir(`auth-${mode}`);
+    const res = await create(
+      [
+        "blog-controller",
+        "--group",
+        "example.com",
+        "--kind",
+        "Blog",
+        "--children",
+        "configmaps.v1",
+        "--auth",
+        mode,
+        "--no-install",
+      ],
+      { cwd, prompts: NO_PROMPTS },
+    );
+    expect(res.code, res.stderr).toBe(0);
+    const deploy = (f: string) => readFileSync(join(cwd, "blog-controller/deploy", f), "utf8");
+    const webhook = parse(deploy("controller.yaml")).spec.hooks.sync.webhook;
+    expect(webhook.url).toBe("https://blog-controller.default.svc/blog-controller/sync");
+    expect(webhook.caBundle).toBeDefined();
+    expect(webhook[credential]).toBeDefined();
+    expect(parse(deploy("kustomization.yaml")).resources).toContain("tls.yaml");
+    expect(deploy("AUTH.md")).toMatch(/kind/);
+  });
+
+  it("refuses an unknown mode as a usage error", async () => {
+    const res = await create(["x", "--group", "a.b", "--kind", "X", "--auth", "token"], {
+      cwd: freshDir("auth-bad"),
+      prompts: NO_PROMPTS,
+    });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--auth token: must be one of bearer, basic, mtls/);
+  });
+});
