@@ -62,7 +62,8 @@ function builtinModel(groupKey: string): Promise<ModelClass | undefined> {
     found =
       parsed === undefined
         ? Promise.resolve(undefined)
-        : import(`kubernetes-models/${parsed.apiVersion}/${parsed.kind}`).then(
+        : // A specifier computed at run time, on purpose: bundlers must not try to resolve it.
+          import(/* @vite-ignore */ `kubernetes-models/${parsed.apiVersion}/${parsed.kind}`).then(
             (mod: { [name: string]: unknown }) => {
               const Model = mod[parsed.kind];
               return typeof Model === "function" ? (Model as ModelClass) : undefined;
