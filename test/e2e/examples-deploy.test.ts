@@ -10,6 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { checkSchemas, type SchemaModels } from "@metahook/runtime";
 import { validateManifest } from "@metahook/scaffold";
 import { type Document, REPO_ROOT, yamlDocuments } from "@metahook/test-support";
 import { afterEach, describe, expect, it } from "vitest";
@@ -19,10 +20,6 @@ const names = readdirSync(EXAMPLES, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => entry.name)
   .sort();
-
-interface Model {
-  check(value: unknown): { valid: boolean; errors: readonly unknown[] };
-}
 
 const manifestsOf = (name: string) =>
   readdirSync(join(EXAMPLES, name, "manifests"))
@@ -41,25 +38,15 @@ async function problemsOf(name: string, doc: Document, label: string): Promise<s
   }
   const generated = (await import(
     pathToFileURL(join(EXAMPLES, name, "src", `${name}.generated.ts`)).href
-  )) as { models: { [groupKey: string]: Model } };
-  const model = generated.models[`${kind}.${apiVersion}`];
-  if (model !== undefined) {
-    const { valid, errors } = model.check(doc);
-    return valid ? [] : [`${label}: ${kind} ${JSON.stringify(errors)}`];
-  }
-  // A built-in kind: kubernetes-models has a class per apiVersion/kind (core as v1/<Kind>).
-  const module = (await import(`kubernetes-models/${apiVersion}/${kind}`)) as {
-    [kind: string]: new (data: unknown) => { validate(): void };
-  };
-  const Model = module[kind];
-  if (Model === undefined)
-    return [`${label}: no kubernetes-models class for ${apiVersion} ${kind}`];
-  try {
-    new Model(doc).validate();
-    return [];
-  } catch (error) {
-    return [`${label}: ${kind} ${(error as Error).message}`];
-  }
+  )) as { models: SchemaModels };
+  // The runtime's own schema check: the example's generated models for its custom kinds,
+  // kubernetes-models' official schemas for built-in ones.
+  const problems = await checkSchemas({
+    desired: [doc],
+    desiredField: "children",
+    models: generated.models,
+  });
+  return problems.map((p) => `${label}: ${p.object}: ${p.path} ${p.message}`);
 }
 
 const documents = names.flatMap((name) =>
