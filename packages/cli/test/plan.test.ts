@@ -153,6 +153,51 @@ describe("metahook plan: what Metacontroller would do, per update strategy", () 
   });
 });
 
+describe("metahook plan --crd: the parent's scope comes from its CRD", () => {
+  const crd = (scope: string) =>
+    stringify({
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "configs.example.com" },
+      spec: {
+        group: "example.com",
+        scope,
+        names: { plural: "configs", singular: "config", kind: "Configs" },
+        versions: [
+          {
+            name: "v1",
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true },
+            },
+          },
+        ],
+      },
+    });
+
+  it("a namespaced parent without a namespace goes to -n, as kubectl apply -n does", async () => {
+    const { dir, args } = files({ names: ["a"] });
+    writeFileSync(join(dir, "crd.yaml"), crd("Namespaced"));
+    const { code, stdout } = await plan(args, "configs.ts", [
+      "--crd",
+      join(dir, "crd.yaml"),
+      "-n",
+      "blogs",
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^# Configs blogs\/my-configs: 1 create/);
+  });
+
+  it("a cluster-scoped parent stays without one, so its namespaced children need their own", async () => {
+    const { dir, args } = files({ names: ["a"] });
+    writeFileSync(join(dir, "crd.yaml"), crd("Cluster"));
+    const { code, stderr } = await plan(args, "configs.ts", ["--crd", join(dir, "crd.yaml")]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/cluster-scoped, so Metacontroller cannot default its namespace/);
+  });
+});
+
 describe("metahook plan --converge", () => {
   it("applies each plan and syncs again until nothing changes", async () => {
     const { code, stdout } = await plan(files({ names: ["a"] }).args, "configs.ts", ["--converge"]);

@@ -2,6 +2,7 @@
 // apply semantics in memory (@metahook/runtime/testing's converge), printed for a person or as JSON.
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import type { Crd } from "@metahook/crd-types";
 import {
   builtinResourceOfKind,
   type ControllerDefinition,
@@ -74,50 +75,31 @@ function one(docs: Doc[], what: string, file: string, test: (d: Doc) => boolean)
   return found[0] as Doc;
 }
 
-/** Kind → scope of every CRD given. */
-function scopesOf(crds: readonly Doc[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const crd of crds) {
-    const spec = crd.spec as
-      | { group?: string; scope?: string; names?: { kind?: string } }
-      | undefined;
-    if (crd.kind === "CustomResourceDefinition" && spec?.names?.kind && spec.group) {
-      out.set(`${spec.names.kind}.${spec.group}`, spec.scope ?? "Namespaced");
+/** The CRDs of `--crd`, read as `gen types` reads them (multi-document files, directories). */
+async function crdsOf(paths: readonly string[], cwd: string): Promise<readonly Crd[]> {
+  if (paths.length === 0) return [];
+  const { CrdTypesError, readCrds, readInputs } = await import("@metahook/crd-types");
+  try {
+    return readCrds(await readInputs(paths, { cwd })).crds;
+  } catch (error) {
+    if (error instanceof CrdTypesError) {
+      throw new CliError("INVALID_INPUT", error.message, { cause: error });
     }
+    throw error;
   }
-  return out;
 }
 
 // kubectl apply -n <namespace> puts a namespaced object that names no namespace there.
-function inNamespace(object: Doc, namespace: string, scopes: ReadonlyMap<string, string>): Doc {
+function inNamespace(object: Doc, namespace: string, crds: readonly Crd[]): Doc {
   if (object.metadata?.namespace) return object;
   const slash = object.apiVersion.lastIndexOf("/");
   const group = slash === -1 ? "" : object.apiVersion.slice(0, slash);
+  const crd = crds.find((c) => c.kind === object.kind && c.group === group);
   const namespaced =
-    scopes.get(`${object.kind}.${group}`) === undefined
+    crd === undefined
       ? (builtinResourceOfKind(object.apiVersion, object.kind)?.namespaced ?? true)
-      : scopes.get(`${object.kind}.${group}`) === "Namespaced";
+      : crd.scope === "Namespaced";
   return namespaced ? { ...object, metadata: { ...object.metadata, namespace } } : object;
-}
-
-/** `resource.group` → Kind of every CRD given, for rules of custom kinds. */
-function kindsOf(crds: readonly Doc[]): { [resource: string]: string } {
-  const out: { [resource: string]: string } = {};
-  for (const crd of crds) {
-    const spec = crd.spec as
-      | { group?: string; names?: { plural?: string; kind?: string } }
-      | undefined;
-    if (
-      crd.kind !== "CustomResourceDefinition" ||
-      !spec?.group ||
-      !spec.names?.plural ||
-      !spec.names.kind
-    ) {
-      continue;
-    }
-    out[`${spec.names.plural}.${spec.group}`] = spec.names.kind;
-  }
-  return out;
 }
 
 function nameOf(object: KubeObject): string {
@@ -191,10 +173,10 @@ export async function plan(
     controllerFile,
     (d) => d.kind === "CompositeController" || d.kind === "DecoratorController",
   );
-  const crds = await documents(options.crd, ctx.cwd);
-  const kinds = kindsOf(crds);
-  const scopes = scopesOf(crds);
-  const place = (o: Doc) => inNamespace(o, options.namespace, scopes);
+  const crds = await crdsOf(options.crd, ctx.cwd);
+  // `resource.group` → Kind, for the rules of custom kinds.
+  const kinds = Object.fromEntries(crds.map((c) => [`${c.plural}.${c.group}`, c.kind]));
+  const place = (o: Doc) => inNamespace(o, options.namespace, crds);
   const parent = place(
     one(await documents([options.parent], ctx.cwd), "object", options.parent, () => true),
   );
