@@ -362,6 +362,35 @@ function selectRelated(
   );
 }
 
+// What plan() needs to know of the controller, from its manifest and definition.
+function planContext(
+  definition: ControllerDefinition,
+  controller: unknown,
+  parent: KubeObject,
+  objects: readonly KubeObject[],
+  kinds: KindTable | undefined,
+): PlanContext {
+  const manifest = controller as CompositeController | DecoratorController | undefined;
+  if (manifest?.kind !== definition.kind) {
+    throw new HookError(
+      "INVALID_DEFINITION",
+      `the manifest is a ${String(manifest?.kind)}, the definition a ${definition.kind}`,
+    );
+  }
+  const composite = definition.kind === "CompositeController";
+  const spec = (manifest.spec ?? {}) as Json;
+  const rules = ((composite ? spec.childResources : spec.attachments) ?? []) as Rule[];
+  return {
+    controllerKind: definition.kind,
+    controllerName: String((manifest.metadata as Json | undefined)?.name ?? ""),
+    rules,
+    ruleKinds: ruleKindMap(rules, objects, kinds),
+    parent,
+    generateSelector: composite && spec.generateSelector === true,
+    clusterScoped: new Set(definition.clusterScopedKinds ?? []),
+  };
+}
+
 /**
  * Runs a controller against an in-memory cluster as Metacontroller would: builds the request,
  * calls the hook (with the server's checks), plans and applies the answer (namespace
@@ -384,30 +413,13 @@ export async function converge<P extends KubeObject>(
   input: ConvergeInput<P>,
 ): Promise<ConvergeResult<P>> {
   const composite = definition.kind === "CompositeController";
-  const manifest = input.controller as CompositeController | DecoratorController;
-  const spec = (manifest?.spec ?? {}) as Json;
-  const rules = ((composite ? spec.childResources : spec.attachments) ?? []) as Rule[];
-  if (manifest?.kind !== definition.kind) {
-    throw new HookError(
-      "INVALID_DEFINITION",
-      `converge: the manifest is a ${String(manifest?.kind)}, the definition a ${definition.kind}`,
-    );
-  }
   const kinds = input.kinds;
   let parent = clone(input.parent) as P & { metadata: Json; status?: unknown };
   parent.metadata = { ...parent.metadata };
   parent.metadata.uid ??= uidFor(keyOf(parent));
   parent.metadata.generation ??= 1;
   let observed = (input.observed ?? []).map((o) => clone(o));
-  const ctx: PlanContext = {
-    controllerKind: definition.kind,
-    controllerName: String((manifest.metadata as Json | undefined)?.name ?? ""),
-    rules,
-    ruleKinds: ruleKindMap(rules, observed, kinds),
-    parent,
-    generateSelector: composite && spec.generateSelector === true,
-    clusterScoped: new Set(definition.clusterScopedKinds ?? []),
-  };
+  const ctx = planContext(definition, input.controller, parent, observed, kinds);
   const rounds: ConvergeRound[] = [];
   const maxRounds = input.maxRounds ?? 10;
   for (let round = 0; round < maxRounds; round++) {
@@ -502,21 +514,7 @@ export function planAnswer(input: {
   readonly desired: readonly KubeObject[];
   readonly kinds?: KindTable;
 }): Plan {
-  const composite = input.definition.kind === "CompositeController";
-  const manifest = input.controller as CompositeController | DecoratorController;
-  const spec = (manifest.spec ?? {}) as Json;
-  const rules = ((composite ? spec.childResources : spec.attachments) ?? []) as Rule[];
-  return plan(
-    {
-      controllerKind: input.definition.kind,
-      controllerName: String((manifest.metadata as Json | undefined)?.name ?? ""),
-      rules,
-      ruleKinds: ruleKindMap(rules, [...input.observed, ...input.desired], input.kinds),
-      parent: input.parent,
-      generateSelector: composite && spec.generateSelector === true,
-      clusterScoped: new Set(input.definition.clusterScopedKinds ?? []),
-    },
-    input.observed,
-    input.desired,
-  );
+  const objects = [...input.observed, ...input.desired];
+  const ctx = planContext(input.definition, input.controller, input.parent, objects, input.kinds);
+  return plan(ctx, input.observed, input.desired);
 }
