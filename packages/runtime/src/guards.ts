@@ -1,5 +1,4 @@
 import { HookError } from "./errors.js";
-import { groupKey } from "./keys.js";
 import { type ControllerPlan, type GuardOptions, makePlan } from "./plan.js";
 import { isEmptySelector, matchesSelector } from "./selector.js";
 import type {
@@ -270,6 +269,18 @@ function remember(memo: Set<string>, value: string): void {
   memo.add(value);
 }
 
+// The common case, checked without building a path: an object of valid keys and strings
+// (label values valid too) that have all been seen before.
+function stringMapOk(value: unknown, labelValues: boolean): boolean {
+  if (!isObject(value)) return false;
+  for (const key in value) {
+    const v = value[key];
+    if (typeof v !== "string" || !validKeys.has(key)) return false;
+    if (labelValues && !validLabelValues.has(v)) return false;
+  }
+  return true;
+}
+
 function checkStringMap(
   value: unknown,
   path: string,
@@ -330,7 +341,14 @@ function checkCommonFields(result: Json, problems: Problems): void {
 /** What the guards know about the root object (parent or decorated object). */
 interface RootInfo {
   namespace: string;
-  label: string;
+  object: KubeObject;
+  /** "the parent" or "the object", for messages. */
+  what: string;
+}
+
+function rootLabel(root: RootInfo): string {
+  const name = root.object.metadata?.name ?? "";
+  return `${root.what} ${root.object.kind} "${root.namespace === "" ? name : `${root.namespace}/${name}`}"`;
 }
 
 /**
@@ -349,6 +367,11 @@ function hasKeys(value: Json): boolean {
   return false;
 }
 
+const LABELS = { allowNull: false, labelValues: true };
+const ANNOTATIONS = { allowNull: false, labelValues: false };
+
+// Every desired object is checked on every call: the loop allocates nothing for an object
+// that passes (paths and labels for messages are built only when there is a problem).
 function checkDesiredObjects(
   list: unknown,
   field: "children" | "attachments",
@@ -373,42 +396,56 @@ function checkDesiredObjects(
     problems.add(field, `must be an array of objects, got ${describe(list)}`);
     return;
   }
-  const seen = new Set<string>();
-  list.forEach((item, index) => {
-    const path = `${field}[${index}]`;
+  // Identities seen, by group key: the name for objects in the root's namespace (or
+  // cluster-scoped ones), "namespace/name" for others. Names cannot contain "/".
+  const seen = new Map<string, Set<string>>();
+  const needsSelector = selector !== undefined && !selector.generate;
+  const noSelector =
+    needsSelector && (selector.selector === undefined || isEmptySelector(selector.selector));
+  for (let index = 0; index < list.length; index++) {
+    const item: unknown = list[index];
     if (!isObject(item)) {
-      problems.add(path, `must be a Kubernetes object, got ${describe(item)}`);
-      return;
+      problems.add(`${field}[${index}]`, `must be a Kubernetes object, got ${describe(item)}`);
+      continue;
     }
     const { apiVersion, kind } = item;
     const metadata = isObject(item.metadata) ? item.metadata : undefined;
     const name = metadata?.name;
-    if (typeof apiVersion !== "string" || apiVersion === "") {
-      problems.add(`${path}.apiVersion`, 'is required (e.g. "v1" or "apps/v1")');
+    if (
+      typeof apiVersion !== "string" ||
+      apiVersion === "" ||
+      typeof kind !== "string" ||
+      kind === "" ||
+      typeof name !== "string" ||
+      name === ""
+    ) {
+      const path = `${field}[${index}]`;
+      if (typeof apiVersion !== "string" || apiVersion === "") {
+        problems.add(`${path}.apiVersion`, 'is required (e.g. "v1" or "apps/v1")');
+      }
+      if (typeof kind !== "string" || kind === "") {
+        problems.add(`${path}.kind`, 'is required (e.g. "ConfigMap")');
+      }
+      if (item.metadata !== undefined && metadata === undefined) {
+        problems.add(`${path}.metadata`, `must be an object, got ${describe(item.metadata)}`);
+      }
+      if (typeof name !== "string" || name === "") {
+        problems.add(
+          `${path}.metadata.name`,
+          "is required: Metacontroller identifies objects by name",
+        );
+      }
+      if (typeof apiVersion !== "string" || typeof kind !== "string" || typeof name !== "string")
+        continue;
     }
-    if (typeof kind !== "string" || kind === "") {
-      problems.add(`${path}.kind`, 'is required (e.g. "ConfigMap")');
-    }
-    if (item.metadata !== undefined && metadata === undefined) {
-      problems.add(`${path}.metadata`, `must be an object, got ${describe(item.metadata)}`);
-    }
-    if (typeof name !== "string" || name === "") {
-      problems.add(
-        `${path}.metadata.name`,
-        "is required: Metacontroller identifies objects by name",
-      );
-    }
-    if (typeof apiVersion !== "string" || typeof kind !== "string" || typeof name !== "string")
-      return;
 
-    const key = groupKey(apiVersion, kind);
-    const label = `${kind} "${name}"`;
+    const key = plan.keyOf(apiVersion, kind);
     if (!Object.hasOwn(observed, key) && !plan.ruleKeys.has(key)) {
       const allowed = allowedKeys(observed, plan);
       const sameKind = allowed.filter((k) => k.startsWith(`${kind}.`));
       problems.add(
-        path,
-        `${label} is ${key}, which is not among the controller's ${ruleField} (${allowed.join(", ") || "none"})${
+        `${field}[${index}]`,
+        `${kind} "${name}" is ${key}, which is not among the controller's ${ruleField} (${allowed.join(", ") || "none"})${
           sameKind.length > 0
             ? `; apiVersion must match the rule exactly (${sameKind.join(", ")})`
             : `; add {apiVersion: "${apiVersion}", resource: ...} to spec.${ruleField}`
@@ -420,61 +457,66 @@ function checkDesiredObjects(
     const namespaced = plan.namespaced(apiVersion, kind, key);
     if (namespaced && root.namespace === "" && namespace === "") {
       problems.add(
-        `${path}.metadata.namespace`,
-        `${label} is namespaced and ${root.label} is cluster-scoped, so Metacontroller cannot default its namespace; set metadata.namespace`,
+        `${field}[${index}].metadata.namespace`,
+        `${kind} "${name}" is namespaced and ${rootLabel(root)} is cluster-scoped, so Metacontroller cannot default its namespace; set metadata.namespace`,
       );
     }
     if (root.namespace !== "" && namespace !== "" && namespace !== root.namespace) {
       problems.add(
-        `${path}.metadata.namespace`,
-        `${label} is in namespace "${namespace}" but ${root.label} is in "${root.namespace}"; a namespaced parent can only own objects in its own namespace`,
+        `${field}[${index}].metadata.namespace`,
+        `${kind} "${name}" is in namespace "${namespace}" but ${rootLabel(root)} is in "${root.namespace}"; a namespaced parent can only own objects in its own namespace`,
       );
     }
 
     const effectiveNamespace = namespaced ? namespace || root.namespace : "";
-    const identity = `${key} ${effectiveNamespace}/${name}`;
-    if (seen.has(identity)) {
-      problems.add(path, `${label} appears twice; each object may be listed once`);
+    const identity =
+      effectiveNamespace === root.namespace || effectiveNamespace === ""
+        ? name
+        : `${effectiveNamespace}/${name}`;
+    let names = seen.get(key);
+    if (names === undefined) {
+      names = new Set();
+      seen.set(key, names);
     }
-    seen.add(identity);
+    if (names.has(identity)) {
+      problems.add(
+        `${field}[${index}]`,
+        `${kind} "${name}" appears twice; each object may be listed once`,
+      );
+    }
+    names.add(identity);
 
     const labels = metadata?.labels;
-    checkStringMap(labels, `${path}.metadata.labels`, problems, {
-      allowNull: false,
-      labelValues: true,
-    });
-    checkStringMap(metadata?.annotations, `${path}.metadata.annotations`, problems, {
-      allowNull: false,
-      labelValues: false,
-    });
-    if (selector && !selector.generate) {
-      if (selector.selector === undefined || isEmptySelector(selector.selector)) {
+    if (labels !== undefined && !stringMapOk(labels, true)) {
+      checkStringMap(labels, `${field}[${index}].metadata.labels`, problems, LABELS);
+    }
+    const annotations = metadata?.annotations;
+    if (annotations !== undefined && !stringMapOk(annotations, false)) {
+      checkStringMap(annotations, `${field}[${index}].metadata.annotations`, problems, ANNOTATIONS);
+    }
+    if (needsSelector) {
+      if (noSelector) {
         problems.add(
-          path,
-          `the parent has no spec.selector and the controller has no generateSelector, so Metacontroller cannot claim ${label}; set spec.generateSelector: true on the CompositeController or give the parent a selector`,
+          `${field}[${index}]`,
+          `the parent has no spec.selector and the controller has no generateSelector, so Metacontroller cannot claim ${kind} "${name}"; set spec.generateSelector: true on the CompositeController or give the parent a selector`,
         );
       } else if (
         !matchesSelector(
-          selector.selector,
+          selector.selector as LabelSelector,
           isObject(labels) ? (labels as { [k: string]: string }) : undefined,
         )
       ) {
         problems.add(
-          `${path}.metadata.labels`,
-          `labels of ${label} do not match the parent's spec.selector ${JSON.stringify(selector.selector)}; Metacontroller would refuse the whole sync`,
+          `${field}[${index}].metadata.labels`,
+          `labels of ${kind} "${name}" do not match the parent's spec.selector ${JSON.stringify(selector.selector)}; Metacontroller would refuse the whole sync`,
         );
       }
     }
-  });
+  }
 }
 
 function rootInfo(object: KubeObject, what: string): RootInfo {
-  const namespace = object.metadata?.namespace ?? "";
-  const name = object.metadata?.name ?? "";
-  return {
-    namespace,
-    label: `${what} ${object.kind} "${namespace === "" ? name : `${namespace}/${name}`}"`,
-  };
+  return { namespace: object.metadata?.namespace ?? "", object, what };
 }
 
 function resultObject(result: unknown, hook: string, problems: Problems): Json | undefined {

@@ -20,7 +20,7 @@ import type {
   KubeObject,
 } from "./types.js";
 import { checkSchemas, type SchemaModels, schemaError } from "./validate.js";
-import { toWire, WireError } from "./wire.js";
+import { toWireAt, WireError, type WirePaths } from "./wire.js";
 
 /** A served endpoint: a controller definition's hook, or a bare function. */
 export type Endpoint =
@@ -94,7 +94,18 @@ interface Contract<R> {
   check(wire: unknown, request: R, plan: ControllerPlan): Problems;
   /** The field of the response that holds the desired objects (for the log line). */
   desired: "children" | "attachments" | "relatedResources";
+  /**
+   * The parts of a response the guards read, converted to their wire form before the check;
+   * the rest (specs, status fields) is converted by the one `JSON.stringify` that serializes it.
+   */
+  guarded: WirePaths;
 }
+
+// A desired object's guarded parts: apiVersion, kind and metadata's name, namespace, labels
+// and annotations (maps of strings, converted whole).
+const DESIRED_OBJECT: WirePaths = {
+  fields: { metadata: { fields: { labels: "full", annotations: "full" } } },
+};
 
 type Kind = "composite" | "decorator" | "customize";
 
@@ -115,6 +126,7 @@ const CONTRACTS: { [K in Kind]: Contract<never> } = {
     finalizing: (r: CompositeHookRequest) => r.finalizing,
     check: (wire, r: CompositeHookRequest, plan) => compositeResponseProblems(r, wire, plan),
     desired: "children",
+    guarded: { fields: { children: { items: DESIRED_OBJECT } } },
   } satisfies Contract<CompositeHookRequest>,
   decorator: {
     parse: parseDecoratorRequest,
@@ -123,6 +135,9 @@ const CONTRACTS: { [K in Kind]: Contract<never> } = {
     finalizing: (r: DecoratorHookRequest) => r.finalizing,
     check: (wire, r: DecoratorHookRequest, plan) => decoratorResponseProblems(r, wire, plan),
     desired: "attachments",
+    guarded: {
+      fields: { labels: "full", annotations: "full", attachments: { items: DESIRED_OBJECT } },
+    },
   } satisfies Contract<DecoratorHookRequest>,
   customize: {
     parse: parseCustomizeRequest,
@@ -131,6 +146,8 @@ const CONTRACTS: { [K in Kind]: Contract<never> } = {
     finalizing: () => false,
     check: (wire, r: CustomizeHookRequest, plan) => customizeResponseProblems(r, wire, plan),
     desired: "relatedResources",
+    // Rules are read field by field, and a customize call is rare: all of it.
+    guarded: "full",
   } satisfies Contract<CustomizeHookRequest>,
 } as never;
 
@@ -383,23 +400,27 @@ function outcomeOf(error: HookError): Outcome {
  * The response-check stage: what the result becomes on the wire, and every problem
  * of it against the request. Throws the INVALID_RESPONSE the server answers with.
  */
-function checkResponse(call: Call, result: unknown): unknown {
+function checkResponse(call: Call, result: unknown, paths: WirePaths): unknown {
   let wire: unknown;
   try {
-    wire = toWire(result);
+    wire = toWireAt(result, paths);
   } catch (cause) {
     if (!(cause instanceof WireError)) throw cause;
-    throw new HookError(
-      "INVALID_RESPONSE",
-      `the ${call.hook} response cannot be serialized as JSON: ${cause.message}`,
-      { cause },
-    );
+    throw unserializable(call, cause);
   }
   const problems = call.contract.check(wire, call.request, call.plan);
   if (!problems.empty) {
     throw problems.toError("INVALID_RESPONSE", `refused the ${call.hook} response`);
   }
   return wire;
+}
+
+function unserializable(call: Call, cause: Error): HookError {
+  return new HookError(
+    "INVALID_RESPONSE",
+    `the ${call.hook} response cannot be serialized as JSON: ${cause.message}`,
+    { cause },
+  );
 }
 
 const JSON_HEADERS: { readonly [name: string]: string } = Object.freeze({
@@ -429,13 +450,15 @@ function finish(
   result: unknown,
   options: RunHookOptions,
 ): HookOutcome | Promise<HookOutcome> {
+  const validate = options.validate === true && call.kind !== "customize";
   let wire: unknown;
   try {
-    wire = checkResponse(call, result);
+    // Schema validation reads every field, so it needs all of the wire form.
+    wire = checkResponse(call, result, validate ? "full" : call.contract.guarded);
   } catch (error) {
     return hookFailure(call, summary, error);
   }
-  if (options.validate !== true || call.kind === "customize") {
+  if (!validate) {
     return complete(call, summary, wire, options);
   }
   const answer = wire as { [field: string]: unknown };
@@ -465,13 +488,14 @@ function complete(
 ): HookOutcome {
   let serialized: string;
   try {
-    // The wire form is plain JSON (checked already), so this cannot throw.
+    // Beyond the guarded paths the result is as the hook returned it: a cycle or a BigInt
+    // deep in a spec surfaces here, as the same INVALID_RESPONSE.
     serialized = JSON.stringify(wire);
-    const list = (wire as { [field: string]: unknown })[call.contract.desired];
-    summary.desired = Array.isArray(list) ? list.length : 0;
   } catch (error) {
-    return hookFailure(call, summary, error);
+    return hookFailure(call, summary, unserializable(call, error as Error));
   }
+  const list = (wire as { [field: string]: unknown })[call.contract.desired];
+  summary.desired = Array.isArray(list) ? list.length : 0;
   let headers = JSON_HEADERS;
   if (call.etag) {
     const tag = etagOf(serialized);

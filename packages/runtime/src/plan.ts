@@ -36,6 +36,8 @@ export interface ControllerPlan {
    * Pass the group key when it is at hand, to save building it again.
    */
   namespaced(apiVersion: string, kind: string, key?: string): boolean;
+  /** {@link groupKey} of a kind, the same string each time (memoized per plan). */
+  keyOf(apiVersion: string, kind: string): string;
 }
 
 type Json = { [key: string]: unknown };
@@ -112,6 +114,8 @@ export function makePlan(controller: unknown, options: GuardOptions = {}): Contr
   }
   const clusterScoped = new Set(options.clusterScopedKinds ?? []);
   const scopes = new Map<string, boolean>();
+  // Desired objects repeat a handful of kinds on every call: their keys are built once.
+  const keys = new Map<string, Map<string, string>>();
   return {
     ruleKeys,
     generateSelector: spec.generateSelector === true,
@@ -127,6 +131,21 @@ export function makePlan(controller: unknown, options: GuardOptions = {}): Contr
         webhookTimeoutOf(spec.hooks, "sync") ??
         DEFAULT_WEBHOOK_TIMEOUT_MS,
       customize: webhookTimeoutOf(spec.hooks, "customize") ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    },
+    keyOf(apiVersion, kind) {
+      let byKind = keys.get(apiVersion);
+      if (byKind === undefined) {
+        // Versions and kinds come from hook output; bound the memo so odd output cannot grow it.
+        if (keys.size >= 64) keys.clear();
+        byKind = new Map();
+        keys.set(apiVersion, byKind);
+      }
+      let key = byKind.get(kind);
+      if (key === undefined) {
+        key = groupKey(apiVersion, kind);
+        if (byKind.size < 256) byKind.set(kind, key);
+      }
+      return key;
     },
     namespaced(apiVersion, kind, key = groupKey(apiVersion, kind)) {
       let namespaced = scopes.get(key);

@@ -7,6 +7,7 @@ import type {
   FastifyReply,
   FastifyRequest,
 } from "fastify";
+import { callBindings, lineWriterOf } from "./call-line.js";
 import { type ControllerDefinition, type HookFunction, isControllerDefinition } from "./define.js";
 import { HookError } from "./errors.js";
 import { type Endpoint, type HookOutcome, runHook } from "./invoke.js";
@@ -260,6 +261,8 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
     return;
   }
   const log: PluginLogger = options.logger ?? app.log;
+  // The hook server's own logger has a known format: its call lines are written directly.
+  const writeLine = lineWriterOf(log);
   const hookTimeoutMs = options.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS;
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const metrics: HookMetrics = createMetrics();
@@ -386,6 +389,10 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
     next();
   };
 
+  // A hook call writes its own line with its own fields, so the per-request child logger
+  // fastify makes (a pino child per call, for a request id no line of ours uses) is skipped,
+  // inside this plugin's context only.
+  app.setChildLoggerFactory((logger) => logger);
   // Only inside this plugin's context: the app's own routes keep fastify's parsers.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -481,6 +488,15 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
       return found;
     };
     const hookLog = lineLog(route.hook);
+    const bindings = new Map<string, string>();
+    const bindingsOf = (hook: string): string => {
+      let found = bindings.get(hook);
+      if (found === undefined) {
+        found = callBindings(route.controller, hook);
+        bindings.set(hook, found);
+      }
+      return found;
+    };
     const cells = new Map<string, MetricCell>();
     const cellOf = (hook: string, outcome: string, statusCode: number): MetricCell => {
       const key = `${hook} ${outcome} ${statusCode}`;
@@ -512,7 +528,11 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
         durationMs: Math.round(seconds * 1e6) / 1e3,
         code: result.error?.code,
       };
-      if (result.statusCode >= 500) {
+      if (result.statusCode < 400 && writeLine !== undefined) {
+        if (callLog.isLevelEnabled?.("info") === true) {
+          writeLine(bindingsOf(hook), line, "hook call");
+        }
+      } else if (result.statusCode >= 500) {
         // The stack goes to the log only; the response carries the message.
         callLog.error(
           { ...line, err: result.error?.cause ?? result.error },

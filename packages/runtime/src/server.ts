@@ -3,6 +3,7 @@ import type { Server as HttpsServer } from "node:https";
 import type { SecureContextOptions } from "node:tls";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
 import { type Logger, type LoggerOptions, pino } from "pino";
+import { callLine, registerLineWriter } from "./call-line.js";
 import { HookError } from "./errors.js";
 import {
   type Controllers,
@@ -50,6 +51,11 @@ export interface HookServerOptions {
    * together (see {@link bufferedDestination}).
    */
   logger?: Logger | LoggerOptions | false;
+  /**
+   * The file descriptor the server's own logger writes to (when `logger` is not a logger of
+   * yours). Default 1 (stdout); `metahook serve` uses 2 (stderr).
+   */
+  logDestination?: number;
   /** Time budget of each hook call unless its controller sets `timeoutMs`. Default 8000. */
   hookTimeoutMs?: number;
   /** Largest accepted request body in bytes. Default 64 MiB. */
@@ -168,18 +174,28 @@ export function isoTimeCached(): string {
   return lastTime;
 }
 
-function makeLogger(option: HookServerOptions["logger"]): Logger {
+function makeLogger(option: HookServerOptions["logger"], fd: number): Logger {
   if (option === false) return pino({ level: "silent" });
   if (option && typeof (option as Logger).child === "function") return option as Logger;
-  return pino(
+  const destination = bufferedDestination(fd);
+  const logger = pino(
     {
       level: process.env.LOG_LEVEL ?? "info",
       base: undefined,
       timestamp: isoTimeCached,
       ...(option as LoggerOptions | undefined),
     },
-    bufferedDestination(1),
+    destination,
   );
+  // Only our own format: options of the caller's other than the level (formatters,
+  // messageKey, redact, ...) may change what a line looks like, and then every line goes
+  // through pino.
+  if (option === undefined || Object.keys(option).every((key) => key === "level")) {
+    registerLineWriter(logger, (bindings, fields, msg) => {
+      destination.write(callLine(isoTimeCached(), bindings, fields, msg));
+    });
+  }
+  return logger;
 }
 
 /**
@@ -200,7 +216,7 @@ function makeLogger(option: HookServerOptions["logger"]): Logger {
 export function createHookServer(options: HookServerOptions): HookServer {
   // Refuse bad controller names and values now, not at listen().
   const routes = planRoutes(options.controllers).map((p) => p.route);
-  const log = makeLogger(options.logger);
+  const log = makeLogger(options.logger, options.logDestination ?? 1);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   let closing: Promise<void> | undefined;
   let ready = true;

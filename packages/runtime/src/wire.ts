@@ -23,36 +23,73 @@ const MAX_DEPTH = 100;
  * @throws {@link WireError} for a cycle or a BigInt, with `JSON.stringify`'s message.
  */
 export function toWire(value: unknown): unknown {
-  return wire(value, "", 0);
+  return wire(value, "", 0, FULL);
 }
 
-function wire(value: unknown, key: string | number, depth: number): unknown {
+/**
+ * Which parts of a value {@link toWireAt} converts: `"full"` converts everything below, a
+ * `"shallow"` value becomes its wire form itself (`toJSON` applied, `undefined` dropped, ...)
+ * but its fields are left as they are, and an object spec converts every entry of an object
+ * shallowly except the fields (`fields`) or array items (`items`) it names, which get their
+ * own spec.
+ */
+export type WirePaths =
+  | "full"
+  | "shallow"
+  | { readonly fields?: { readonly [key: string]: WirePaths }; readonly items?: WirePaths };
+
+const FULL: WirePaths = "full";
+const SHALLOW: WirePaths = "shallow";
+
+/**
+ * {@link toWire} along `paths` only: the parts `paths` names are exactly what
+ * `JSON.stringify` would write, and the rest is left for `JSON.stringify` itself, so that
+ * `JSON.stringify(toWireAt(value, paths)) === JSON.stringify(value)` for every `paths`. The
+ * guards read only a response's top level and its objects' metadata; converting just those
+ * costs a walk over the metadata instead of over every field of every spec.
+ *
+ * @throws {@link WireError} for a cycle or a BigInt along `paths` (others surface when the
+ * result is serialized).
+ */
+export function toWireAt(value: unknown, paths: WirePaths): unknown {
+  return wire(value, "", 0, paths);
+}
+
+function wire(value: unknown, key: string | number, depth: number, paths: WirePaths): unknown {
   if (value === null) return null;
   if (typeof value !== "object") {
     // JSON.stringify asks functions for toJSON too (they are objects), then drops them.
     if (typeof value === "function") {
       const toJSON = (value as { toJSON?: unknown }).toJSON;
-      if (typeof toJSON === "function") return wire(toJSON.call(value, String(key)), key, depth);
+      if (typeof toJSON === "function")
+        return wire(toJSON.call(value, String(key)), key, depth, paths);
     }
     return primitive(value, key);
   }
   if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
-    return wire((value as { toJSON(key: string): unknown }).toJSON(String(key)), key, depth);
+    return wire((value as { toJSON(key: string): unknown }).toJSON(String(key)), key, depth, paths);
   }
   if (depth > MAX_DEPTH) return viaStringify(value);
+  const proto: unknown = Object.getPrototypeOf(value);
+  const plain = proto === Object.prototype || proto === null || Array.isArray(value);
+  // A plain value's fields are JSON.stringify's to convert when the caller does not read them.
+  if (paths === SHALLOW && plain) return value;
+  // What a value that is not plain holds is converted whole (rare: Map, Set, a class).
+  const spec = typeof paths === "string" ? undefined : paths;
   if (Array.isArray(value)) {
+    const itemPaths = spec === undefined ? FULL : (spec.items ?? SHALLOW);
     let out: unknown[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item: unknown = value[i];
-      let next = typeof item === "string" ? item : wire(item, i, depth + 1);
+      let next = typeof item === "string" ? item : wire(item, i, depth + 1, itemPaths);
       if (next === undefined) next = null;
       if (next !== item && out === undefined) out = value.slice(0, i);
       if (out !== undefined) out.push(next);
     }
     return out ?? value;
   }
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return otherObject(value, key, depth);
+  if (!plain) return otherObject(value, key, depth);
+  const fields = spec?.fields;
   // A plain object: for-in sees exactly its own enumerable string keys (nothing is
   // inherited from Object.prototype or null), without allocating a key array.
   const source = value as Json;
@@ -63,7 +100,7 @@ function wire(value: unknown, key: string | number, depth: number): unknown {
     const next =
       typeof item === "string" || (typeof item === "number" && Number.isFinite(item))
         ? item
-        : wire(item, k, depth + 1);
+        : wire(item, k, depth + 1, spec === undefined ? FULL : (fields?.[k] ?? SHALLOW));
     if (next !== item && out === undefined) {
       out = {};
       for (const earlier in source) {
@@ -85,7 +122,7 @@ function otherObject(value: object, key: string | number, depth: number): unknow
   const source = value as Json;
   const out: Json = {};
   for (const k of Object.keys(source)) {
-    const next = wire(source[k], k, depth + 1);
+    const next = wire(source[k], k, depth + 1, FULL);
     if (next !== undefined) out[k] = next;
   }
   return out;
@@ -105,6 +142,7 @@ function primitive(value: unknown, key: string | number): unknown {
           (value as unknown as { toJSON(k: string): unknown }).toJSON(String(key)),
           key,
           0,
+          FULL,
         );
       }
       throw new WireError("Do not know how to serialize a BigInt");

@@ -84,3 +84,83 @@ describe("the time budget and context.signal", () => {
     expect(typeof context?.log.info).toBe("function");
   });
 });
+
+// What the guards read is converted before they check it; the rest is serialized by the one
+// JSON.stringify. Both paths (guarded parts only, and everything when validating) must answer
+// alike: the body JSON.stringify would write, or one INVALID_RESPONSE.
+describe("responses that are not plain JSON", () => {
+  class Name {
+    constructor(readonly value: string) {}
+    toJSON() {
+      return this.value;
+    }
+  }
+  const cyclic = () => {
+    const a: { self?: unknown } = {};
+    a.self = a;
+    return a;
+  };
+  // The fixture's parent selects app=nginx,component=backend.
+  const pod = (metadata: { name: unknown; labels?: object }, spec: object = {}) => ({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { ...metadata, labels: { app: "nginx", component: "backend", ...metadata.labels } },
+    spec: { containers: [{ name: "web", image: "nginx" }], ...spec },
+  });
+  it.each<[string, () => unknown, string | RegExp]>([
+    [
+      "toJSON in metadata is what the guards check",
+      () => ({
+        status: {},
+        children: [pod({ name: new Name("web-0"), labels: { app: new Name("nginx") } })],
+      }),
+      '{"status":{},"children":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","labels":{"app":"nginx","component":"backend"}},"spec":{"containers":[{"name":"web","image":"nginx"}]}}]}',
+    ],
+    [
+      "undefined, Dates and NaN below the metadata are serialized as JSON.stringify does",
+      () => ({
+        status: { since: new Date(0), gone: undefined, ratio: Number.NaN },
+        children: [pod({ name: "web-0" }, { hostname: undefined, at: new Date(0) })],
+      }),
+      '{"status":{"since":"1970-01-01T00:00:00.000Z","ratio":null},"children":[{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","labels":{"app":"nginx","component":"backend"}},"spec":{"containers":[{"name":"web","image":"nginx"}],"at":"1970-01-01T00:00:00.000Z"}}]}',
+    ],
+    [
+      "a label whose toJSON is not a string is refused",
+      () => ({
+        status: {},
+        children: [pod({ name: "web-0", labels: { n: { toJSON: () => 1 } } })],
+      }),
+      /metadata\.labels\["n"\]: must be a string/,
+    ],
+    [
+      "a cycle deep in a spec is refused",
+      () => ({ status: {}, children: [pod({ name: "web-0" }, { loop: cyclic() })] }),
+      /cannot be serialized as JSON: .*circular/i,
+    ],
+    [
+      "a BigInt in the status is refused",
+      () => ({ status: { count: 1n }, children: [] }),
+      /cannot be serialized as JSON: .*BigInt/,
+    ],
+    [
+      "a BigInt in the metadata is refused",
+      () => ({ status: {}, children: [pod({ name: "web-0", labels: { n: 1n } })] }),
+      /cannot be serialized as JSON: .*BigInt/,
+    ],
+  ])("%s", async (_label, answer, want) => {
+    const controller = defineCompositeController({ sync: () => answer() as never });
+    for (const validate of [false, true]) {
+      const got = await invokeHook(controller, request(), { validate }).then(
+        (response) => JSON.stringify(response),
+        (error: unknown) => error,
+      );
+      if (typeof want === "string") {
+        expect(got, `validate: ${validate}`).toBe(want);
+      } else {
+        expect(got, `validate: ${validate}`).toBeInstanceOf(HookError);
+        expect((got as HookError).code).toBe("INVALID_RESPONSE");
+        expect((got as HookError).message).toMatch(want);
+      }
+    }
+  });
+});

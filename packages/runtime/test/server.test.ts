@@ -1,10 +1,12 @@
 import { request as httpRequest } from "node:http";
 import { describe, expect, it } from "vitest";
+import { lineWriterOf } from "../src/call-line.js";
 import {
   type CompositeHookRequest,
   createHookServer,
   defineCompositeController,
   defineDecoratorController,
+  type HookServerOptions,
   retryLater,
 } from "../src/index.js";
 import { fixture, memoryLogger, postJson, withServer } from "./helpers.js";
@@ -326,6 +328,21 @@ describe("health, readiness, metrics, logs", () => {
       outcome: "ok",
     });
     expect(typeof calls[0]?.durationMs).toBe("number");
+  });
+
+  it.each<[string, HookServerOptions["logger"], boolean]>([
+    ["the server's own logger", undefined, true],
+    ["the server's own logger at a level of the caller's", { level: "warn" }, true],
+    ["pino options of the caller's (they may change the format)", { messageKey: "message" }, false],
+    ["a logger of the caller's", memoryLogger("info").logger, false],
+  ])("call lines of %s are written directly (or through pino)", async (_label, logger, direct) => {
+    const server = createHookServer({ controllers: { echo }, logger });
+    try {
+      // The server hands its logger to the plugin, which looks the writer up on it.
+      expect(lineWriterOf(server.log) !== undefined).toBe(direct);
+    } finally {
+      await server.close();
+    }
   });
 
   it("never logs Secret data, at any level", async () => {

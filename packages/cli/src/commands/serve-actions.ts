@@ -3,7 +3,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename, join, relative, resolve } from "node:path";
 import {
-  bufferedDestination,
   type ControllerDefinition,
   createHookServer,
   HookError,
@@ -11,12 +10,10 @@ import {
   type HookServer,
   type HookServerOptions,
   isControllerDefinition,
-  isoTimeCached,
   type RecordedExchange,
 } from "@metahook/runtime";
 import { invokeHook } from "@metahook/runtime/testing";
 import { watch } from "chokidar";
-import { pino } from "pino";
 import type { CommandContext } from "../cli.js";
 import { CliError } from "../errors.js";
 import { type LoadedModule, type LoadResult, loadModules } from "../load.js";
@@ -133,16 +130,10 @@ async function startServer(
       ...(options.record
         ? { onExchange: recorder(resolve(ctx.cwd, options.record), modules, ctx) }
         : {}),
-      // Logs are diagnostics: stderr, leaving stdout to the route list. Batched, so that the
-      // line of each hook call costs no write of its own.
-      logger: pino(
-        {
-          level: options.logLevel ?? ctx.env.LOG_LEVEL ?? "info",
-          base: undefined,
-          timestamp: isoTimeCached,
-        },
-        bufferedDestination(2),
-      ),
+      // Logs are diagnostics: stderr, leaving stdout to the route list. The server's own
+      // logger (batched writes, call lines written directly) at the chosen level.
+      logger: { level: options.logLevel ?? ctx.env.LOG_LEVEL ?? "info" },
+      logDestination: 2,
     });
   } catch (cause) {
     if (cause instanceof HookError && cause.code === "INVALID_DEFINITION") {
