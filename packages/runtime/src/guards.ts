@@ -77,12 +77,16 @@ function checkObjectMaps(value: unknown, path: string, problems: Problems): void
     );
     return;
   }
-  for (const [key, group] of Object.entries(value)) {
+  // for-in, not Object.entries: a parent with thousands of children would get as many
+  // [key, value] arrays on every call.
+  for (const key in value) {
+    const group = value[key];
     if (!isObject(group)) {
       problems.add(`${path}["${key}"]`, `must be an object keyed by name, got ${describe(group)}`);
       continue;
     }
-    for (const [inner, object] of Object.entries(group)) {
+    for (const inner in group) {
+      const object = group[inner];
       if (!isObject(object)) {
         problems.add(`${path}["${key}"]["${inner}"]`, `must be an object, got ${describe(object)}`);
       } else if (!isObject(object.metadata) || typeof object.metadata.name !== "string") {

@@ -197,15 +197,16 @@ function toHookError(error: FastifyError | HookError | Error): HookError {
 }
 
 function parseJson(body: string): unknown {
-  if (body.trim() === "") {
-    throw new HookError(
-      "MALFORMED_REQUEST",
-      "the request body is empty; a hook request is a JSON object",
-    );
-  }
   try {
     return JSON.parse(body);
   } catch (error) {
+    // Told apart only on failure: the body of every call is not scanned for blankness.
+    if (body.trim() === "") {
+      throw new HookError(
+        "MALFORMED_REQUEST",
+        "the request body is empty; a hook request is a JSON object",
+      );
+    }
     throw new HookError(
       "MALFORMED_REQUEST",
       `the request body is not valid JSON: ${(error as Error).message}`,
@@ -384,8 +385,9 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
     }
     inFlight++;
     options.onInFlightChange?.(inFlight);
-    // "close" comes once whether the answer was sent or the client went away.
-    reply.raw.once("close", release);
+    // "close" comes once whether the answer was sent or the client went away (so `on`, without
+    // the wrapper `once` would allocate).
+    reply.raw.on("close", release);
     next();
   };
 
