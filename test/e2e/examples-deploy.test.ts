@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { checkSchemas, type SchemaModels } from "@metahook/runtime";
-import { validateManifest } from "@metahook/scaffold";
+import { HOOK_SERVER_NODE_OPTIONS, validateManifest } from "@metahook/scaffold";
 import { type Document, REPO_ROOT, yamlDocuments } from "@metahook/test-support";
 import { afterEach, describe, expect, it } from "vitest";
 
@@ -71,6 +71,17 @@ describe("every example's manifests validate", () => {
 
   it.each(documents)("$label", async ({ name, doc, label }) => {
     expect(await problemsOf(name, doc, label)).toStrictEqual([]);
+  });
+
+  it.each(names)("%s runs its hook server with the scaffold's NODE_OPTIONS", (name) => {
+    const deployment = docs(name, "deploy.yaml").find((doc) => doc.kind === "Deployment");
+    const containers = (
+      deployment?.spec as
+        | { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } }
+        | undefined
+    )?.template.spec.containers;
+    const env = containers?.[0]?.env ?? [];
+    expect(env.find((e) => e.name === "NODE_OPTIONS")?.value).toBe(HOOK_SERVER_NODE_OPTIONS);
   });
 
   it("a broken document is caught", async () => {

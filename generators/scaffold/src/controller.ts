@@ -26,6 +26,17 @@ import { checkLabelName } from "./names.js";
 import { validateScaffold } from "./validate.js";
 
 /** Hook API version of the generated hooks (`v2` needs Metacontroller ≥ 4.15). */
+
+/**
+ * `NODE_OPTIONS` of the scaffolded hook server: a 64 MiB young generation (V8's default is 16),
+ * so that a large hook request (a parent with thousands of children: megabytes of JSON, tens of
+ * megabytes of objects) is collected by the scavenger instead of being promoted and
+ * mark-compacted. Measured in `bench/hook-server`: the cost of a call then grows linearly with
+ * the number of children (5,000 vs 1,000 children about 5x instead of about 8x), at the same
+ * peak memory; small calls are unaffected.
+ */
+export const HOOK_SERVER_NODE_OPTIONS = "--max-semi-space-size=64";
+
 export type ScaffoldHookVersion = "v1" | "v2";
 
 /** Package managers the Dockerfile can be written for. */
@@ -309,6 +320,7 @@ function deployment(name: string, namespace: string, image: string): IDeployment
                 { name: "PORT", value: String(HTTP_PORT) },
                 { name: "LOG_LEVEL", value: "info" },
                 { name: "NODE_ENV", value: "production" },
+                { name: "NODE_OPTIONS", value: HOOK_SERVER_NODE_OPTIONS },
               ],
               ports: [{ name: "http", containerPort: HTTP_PORT, protocol: "TCP" }],
               readinessProbe: {

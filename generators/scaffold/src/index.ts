@@ -22,6 +22,7 @@
 export { SCAFFOLD_AUTH_MODES, type ScaffoldAuth } from "./auth.js";
 export {
   dockerfile,
+  HOOK_SERVER_NODE_OPTIONS,
   packageManagerFromUserAgent,
   parseChildren,
   type ScaffoldChild,
