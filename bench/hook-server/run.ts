@@ -3,12 +3,14 @@
 //
 //   pnpm --filter @metahook/bench hook-server            # 3 rounds of 5 s per case
 //   pnpm --filter @metahook/bench hook-server --quick    # 1 round of 2 s per case
+//   ... --node-defaults   both servers with Node's defaults instead of the deployed NODE_OPTIONS
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { get } from "node:http";
+import { get, request as httpRequest } from "node:http";
 import { cpus } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { HOOK_SERVER_NODE_OPTIONS } from "@metahook/scaffold";
 import autocannon from "autocannon";
 import ts from "typescript";
 import { blogRequest, podSetRequest } from "./requests.js";
@@ -28,6 +30,13 @@ const COLD_STARTS = quick ? 3 : 7;
 // --only=blog runs the cases whose name starts with "blog"; --no-cold skips the cold starts.
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
 const cold = !process.argv.includes("--no-cold");
+// Both servers run as the scaffolded Deployment runs the hook server (its NODE_OPTIONS: a larger
+// young generation); --node-defaults runs them with Node's defaults instead. The linearity
+// section measures both settings either way.
+const nodeDefaults = process.argv.includes("--node-defaults");
+const DEPLOYED_ENV = { NODE_OPTIONS: HOOK_SERVER_NODE_OPTIONS };
+const DEFAULTS_ENV = { NODE_OPTIONS: "" };
+const LINEAR_ROUNDS = quick ? 3 : 7;
 
 interface Case {
   readonly name: string;
@@ -113,12 +122,13 @@ async function start(
   command: readonly string[],
   port: number,
   logFile?: string,
+  nodeEnv: { NODE_OPTIONS: string } = nodeDefaults ? DEFAULTS_ENV : DEPLOYED_ENV,
 ): Promise<Server & { readyMs: number }> {
   const started = performance.now();
   const log = logFile ? openSync(logFile, "w") : "ignore";
   const child = spawn(command[0] as string, command.slice(1), {
     cwd: repoRoot,
-    env: { ...process.env, PORT: String(port), NO_COLOR: "1" },
+    env: { ...process.env, PORT: String(port), NO_COLOR: "1", ...nodeEnv },
     stdio: ["ignore", "ignore", log],
   });
   if (typeof log === "number") closeSync(log);
@@ -264,6 +274,71 @@ async function coldStart(
   return { name, ms: median(all), all: all.map((x) => Math.round(x)) };
 }
 
+/** POSTs one body and resolves when the whole answer is read; rejects on a non-200. */
+function post(base: string, path: string, body: string): Promise<void> {
+  return new Promise((done, fail) => {
+    const req = httpRequest(
+      `${base}${path}`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        res.resume();
+        res.on("end", () =>
+          res.statusCode === 200 ? done() : fail(new Error(`${path}: ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on("error", fail);
+    req.end(body);
+  });
+}
+
+interface Linearity {
+  server: string;
+  /** Median server CPU of one call, in ms, by number of children. */
+  one: number;
+  five: number;
+  rounds: number[];
+}
+
+// The cost of one call alone (c=1, sequential) with 1,000 and 5,000 children, in server CPU:
+// neither the load generator nor 16 concurrent 5 MB bodies count. Every server runs as its own
+// process; rounds alternate between them.
+async function linearity(servers: readonly Server[]): Promise<Linearity[]> {
+  const bodies = { one: podSetRequest(1000), five: podSetRequest(5000) };
+  const calls = { one: 40, five: 8 };
+  const per = servers.map(() => ({ one: [] as number[], five: [] as number[] }));
+  const callCpu = async (server: Server, body: string, n: number) => {
+    const pid = server.process.pid as number;
+    const before = cpuMs(pid);
+    for (let i = 0; i < n; i++) await post(server.base, "/podset/sync", body);
+    return (cpuMs(pid) - before) / n;
+  };
+  for (const server of servers)
+    for (const size of ["one", "five"] as const) await callCpu(server, bodies[size], 3);
+  for (let round = 0; round < LINEAR_ROUNDS; round++) {
+    const order = servers.map((_, i) => i);
+    if (round % 2 === 1) order.reverse();
+    for (const i of order) {
+      const server = servers[i] as Server;
+      const into = per[i] as { one: number[]; five: number[] };
+      for (const size of ["one", "five"] as const)
+        into[size].push(await callCpu(server, bodies[size], calls[size]));
+    }
+  }
+  return servers.map((server, i) => {
+    const { one, five } = per[i] as { one: number[]; five: number[] };
+    return {
+      server: server.name,
+      one: median(one),
+      five: median(five),
+      rounds: five.map((f, k) => f / (one[k] as number)),
+    };
+  });
+}
+
 const fmt = (n: number, digits = 0): string =>
   n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mib = (bytes: number): string => `${fmt(bytes / 1024 / 1024)} MiB`;
@@ -343,6 +418,36 @@ async function main(): Promise<void> {
   const logLines = readFileSync(logFile, "utf8").split("\n").length - 1;
   rmSync(logFile, { force: true });
 
+  let linear: Linearity[] = [];
+  if (only === undefined || "linearity".startsWith(only)) {
+    process.stderr.write("linearity: one call with 1,000 and with 5,000 children…\n");
+    const podset = [join(jsDir, "controllers/podset.js")];
+    const four: Server[] = [];
+    try {
+      for (const [label, env] of [
+        [`NODE_OPTIONS=${HOOK_SERVER_NODE_OPTIONS}`, DEPLOYED_ENV],
+        ["Node's defaults", DEFAULTS_ENV],
+      ] as const) {
+        four.push(
+          await start(
+            `floor, ${label}`,
+            [node, join(jsDir, "floor.js")],
+            await freePort(),
+            undefined,
+            env,
+          ),
+        );
+        const port = await freePort();
+        four.push(
+          await start(`metahook serve, ${label}`, serveArgs(port, podset), port, undefined, env),
+        );
+      }
+      linear = await linearity(four);
+    } finally {
+      await Promise.all(four.map(stop));
+    }
+  }
+
   if (cold) process.stderr.write("cold starts…\n");
   const starts = !cold
     ? []
@@ -407,9 +512,21 @@ async function main(): Promise<void> {
       `Cost of one call with 5,000 vs 1,000 children (c=1): metahook ${ratioOf(fiveThousand.m, thousand.m)}; floor ${ratioOf(fiveThousand.f, thousand.f)} (linear would be 5x).`,
     );
   }
+  if (linear.length > 0) {
+    lines.push(
+      "",
+      "| one call, alone (c=1): server CPU | 1,000 children | 5,000 children | 5,000 / 1,000 | per round |",
+      "| --- | --- | --- | --- | --- |",
+    );
+    for (const l of linear) {
+      lines.push(
+        `| ${l.server} | ${fmt(l.one, 1)} ms | ${fmt(l.five, 1)} ms | ${fmt(l.five / l.one, 2)}x | ${l.rounds.map((r) => fmt(r, 2)).join(", ")} |`,
+      );
+    }
+  }
   lines.push(
     "",
-    `metahook serve wrote ${fmt(logLines)} log lines (default level info, to a file).`,
+    `Servers ran with ${nodeDefaults ? "Node's defaults" : `NODE_OPTIONS=${HOOK_SERVER_NODE_OPTIONS} (as the scaffolded Deployment runs them)`}. metahook serve wrote ${fmt(logLines)} log lines (default level info, to a file).`,
   );
   if (starts.length > 0) {
     lines.push("", "| cold start to first 200 on /readyz | median | runs |", "| --- | --- | --- |");
