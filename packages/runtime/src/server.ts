@@ -122,11 +122,25 @@ export interface HookServer {
   closeOnSignals(onClosed?: () => void): () => void;
 }
 
+// Destinations whose pending lines are written when the process exits: a line logged just before
+// process.exit() (a crash, a signal) is not lost with the turn that never ends.
+const flushAtExit = new Set<() => void>();
+
+function onExit(flush: () => void): void {
+  if (flushAtExit.size === 0) {
+    process.once("exit", () => {
+      for (const f of flushAtExit) f();
+    });
+  }
+  flushAtExit.add(flush);
+}
+
 /**
  * A pino destination on a file descriptor that writes the lines of one event-loop turn
  * together, at the end of the turn (or as soon as 8 KiB are pending), instead of one
  * write per line: the log line of each hook call then costs no system call of its own,
- * and no line waits longer than the turn that wrote it.
+ * and no line waits longer than the turn that wrote it. Lines still pending when the
+ * process exits are written then.
  *
  * @example
  * ```ts
@@ -135,21 +149,53 @@ export interface HookServer {
  */
 export function bufferedDestination(fd: number): ReturnType<typeof pino.destination> {
   const destination = pino.destination({ dest: fd, minLength: 8 * 1024, sync: true });
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    // flush(), not flushSync(): the latter also fsyncs, which a log line does not need.
-    destination.flush();
-  };
   const write = destination.write.bind(destination);
+  const flushInner = destination.flush.bind(destination);
+  const flushSyncInner = destination.flushSync.bind(destination);
+  // The lines of a turn gather here as one string: sonic-boom measures the byte length of each
+  // string it is given, so it is given one per turn instead of one per line.
+  let pending = "";
+  const drain = () => {
+    if (pending === "") return;
+    const chunk = pending;
+    pending = "";
+    write(chunk);
+  };
+  let scheduled = false;
+  const endOfTurn = () => {
+    scheduled = false;
+    drain();
+    // flush(), not flushSync(): the latter also fsyncs, which a log line does not need. In
+    // sync mode flush() writes at once.
+    flushInner();
+  };
   destination.write = (chunk: string): boolean => {
-    const written = write(chunk);
+    pending += chunk;
+    if (pending.length >= 8 * 1024) drain();
     if (!scheduled) {
       scheduled = true;
-      setImmediate(flush);
+      setImmediate(endOfTurn);
     }
-    return written;
+    return true;
   };
+  destination.flush = (cb?: (error?: Error) => void) => {
+    drain();
+    flushInner(cb);
+  };
+  destination.flushSync = () => {
+    drain();
+    flushSyncInner();
+  };
+  const atExit = () => {
+    try {
+      drain();
+      flushInner();
+    } catch {
+      // The descriptor is gone (a closed pipe): nothing left to write to.
+    }
+  };
+  onExit(atExit);
+  destination.once("close", () => flushAtExit.delete(atExit));
   return destination;
 }
 
