@@ -88,6 +88,7 @@ export {
   type HookServerOptions,
   type HookServerTlsOptions,
   isoTimeCached,
+  LOG_FLUSH_MS,
 } from "./server.js";
 export type {
   AttachmentRule,

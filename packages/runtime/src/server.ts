@@ -122,6 +122,9 @@ export interface HookServer {
   closeOnSignals(onClosed?: () => void): () => void;
 }
 
+/** How long {@link bufferedDestination} holds a line at most, in ms. */
+export const LOG_FLUSH_MS = 10;
+
 // Destinations whose pending lines are written when the process exits: a line logged just before
 // process.exit() (a crash, a signal) is not lost with the turn that never ends.
 const flushAtExit = new Set<() => void>();
@@ -136,11 +139,12 @@ function onExit(flush: () => void): void {
 }
 
 /**
- * A pino destination on a file descriptor that writes the lines of one event-loop turn
- * together, at the end of the turn (or as soon as 8 KiB are pending), instead of one
- * write per line: the log line of each hook call then costs no system call of its own,
- * and no line waits longer than the turn that wrote it. Lines still pending when the
- * process exits are written then.
+ * A pino destination on a file descriptor that gathers lines and writes them together, at
+ * most {@link LOG_FLUSH_MS} ms after the first of them (or as soon as 8 KiB are pending),
+ * instead of one write per line: the log line of each hook call then costs no system call of
+ * its own, even when calls arrive one per event-loop turn. Lines still pending when the process
+ * exits (process.exit(), an uncaught exception, a signal handled by exiting) are written then;
+ * only a process killed outright (SIGKILL, OOM) loses the last few milliseconds.
  *
  * @example
  * ```ts
@@ -162,7 +166,7 @@ export function bufferedDestination(fd: number): ReturnType<typeof pino.destinat
     write(chunk);
   };
   let scheduled = false;
-  const endOfTurn = () => {
+  const flushPending = () => {
     scheduled = false;
     drain();
     // flush(), not flushSync(): the latter also fsyncs, which a log line does not need. In
@@ -174,7 +178,9 @@ export function bufferedDestination(fd: number): ReturnType<typeof pino.destinat
     if (pending.length >= 8 * 1024) drain();
     if (!scheduled) {
       scheduled = true;
-      setImmediate(endOfTurn);
+      // A timer, not the end of the turn: at a few calls per turn a write per turn is a system
+      // call per call. Unref'd: pending lines never keep the process alive (exit writes them).
+      setTimeout(flushPending, LOG_FLUSH_MS).unref();
     }
     return true;
   };
