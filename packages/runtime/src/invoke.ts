@@ -101,10 +101,16 @@ interface Contract<R> {
   guarded: WirePaths;
 }
 
-// A desired object's guarded parts: apiVersion, kind and metadata's name, namespace, labels
-// and annotations (maps of strings, converted whole).
+// A desired object's guarded parts, which the guards look up by name: apiVersion, kind and
+// metadata's name, namespace, labels and annotations (maps the guards list, converted whole).
 const DESIRED_OBJECT: WirePaths = {
-  fields: { metadata: { fields: { labels: "full", annotations: "full" } } },
+  only: {
+    apiVersion: "shallow",
+    kind: "shallow",
+    metadata: {
+      only: { name: "shallow", namespace: "shallow", labels: "full", annotations: "full" },
+    },
+  },
 };
 
 type Kind = "composite" | "decorator" | "customize";

@@ -31,12 +31,18 @@ export function toWire(value: unknown): unknown {
  * `"shallow"` value becomes its wire form itself (`toJSON` applied, `undefined` dropped, ...)
  * but its fields are left as they are, and an object spec converts every entry of an object
  * shallowly except the fields (`fields`) or array items (`items`) it names, which get their
- * own spec.
+ * own spec. With `only`, an object's entries are not visited at all except the fields `only`
+ * names: for a reader that looks up those fields and never lists an object's keys (a field
+ * that JSON would drop then reads as `undefined`, as on the wire).
  */
 export type WirePaths =
   | "full"
   | "shallow"
-  | { readonly fields?: { readonly [key: string]: WirePaths }; readonly items?: WirePaths };
+  | {
+      readonly fields?: { readonly [key: string]: WirePaths };
+      readonly items?: WirePaths;
+      readonly only?: { readonly [key: string]: WirePaths };
+    };
 
 const FULL: WirePaths = "full";
 const SHALLOW: WirePaths = "shallow";
@@ -89,6 +95,7 @@ function wire(value: unknown, key: string | number, depth: number, paths: WirePa
     return out ?? value;
   }
   if (!plain) return otherObject(value, key, depth);
+  if (spec?.only !== undefined) return onlyFields(value as Json, depth, spec.only);
   const fields = spec?.fields;
   // A plain object: for-in sees exactly its own enumerable string keys (nothing is
   // inherited from Object.prototype or null), without allocating a key array.
@@ -111,6 +118,26 @@ function wire(value: unknown, key: string | number, depth: number, paths: WirePa
     if (out !== undefined && next !== undefined) out[k] = next;
   }
   return out ?? value;
+}
+
+// The fields `only` names, converted; the object copied (keys in their order) only if one
+// of them changes.
+function onlyFields(
+  source: Json,
+  depth: number,
+  only: { readonly [key: string]: WirePaths },
+): Json {
+  let out: Json | undefined;
+  for (const k in only) {
+    const item = source[k];
+    if (item === undefined || typeof item === "string") continue;
+    if (typeof item === "number" && Number.isFinite(item)) continue;
+    const next = wire(item, k, depth + 1, only[k] as WirePaths);
+    if (next === item) continue;
+    out ??= { ...source };
+    out[k] = next;
+  }
+  return out ?? source;
 }
 
 // Instances of other classes (Map, Set, a user's own, boxed primitives) become what

@@ -98,9 +98,14 @@ const CHILD: WirePaths = {
   fields: { metadata: { fields: { labels: "full", annotations: "full" } } },
 };
 const COMPOSITE: WirePaths = { fields: { children: { items: CHILD } } };
+const ONLY_CHILD: WirePaths = {
+  only: { kind: "shallow", metadata: { only: { name: "shallow", labels: "full" } } },
+};
 
 describe("toWireAt converts along its paths and leaves the rest to JSON.stringify", () => {
   const specs: [string, WirePaths][] = [
+    ["named fields only", { fields: { children: { items: ONLY_CHILD } } }],
+    ["only, at the top", { only: { children: "full", status: "shallow", a: "full" } }],
     ["full", "full"],
     ["shallow", "shallow"],
     ["a composite response's guarded paths", COMPOSITE],
@@ -143,6 +148,28 @@ describe("toWireAt converts along its paths and leaves the rest to JSON.stringif
     );
     expect(second).toBe("not an object");
     expect(third).toBeNull();
+  });
+
+  it("with only, converts the named fields and visits nothing else", () => {
+    const value = response();
+    const got = toWireAt(value, { fields: { children: { items: ONLY_CHILD } } }) as {
+      children: { metadata: { name: unknown; labels: unknown; annotations: unknown } }[];
+    };
+    const [first, second, third] = got.children;
+    expect(first?.metadata.name).toBe("cm");
+    expect(first?.metadata.labels).toEqual({ app: "web" });
+    // Not named: left as the hook returned it, for JSON.stringify.
+    expect(first?.metadata.annotations).toBe(
+      (value.children[0] as { metadata: { annotations: unknown } }).metadata.annotations,
+    );
+    expect(second).toBe("not an object");
+    expect(third).toBeNull();
+    const plain = {
+      kind: "Pod",
+      metadata: { name: "a", labels: { x: "y" } },
+      spec: { f: () => 1 },
+    };
+    expect(toWireAt(plain, ONLY_CHILD)).toBe(plain);
   });
 
   it("leaves a value that is plain along the paths as it is, without copying", () => {
