@@ -500,7 +500,14 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
       return found;
     };
     const cells = new Map<string, MetricCell>();
+    // Most calls end "ok" 200 on the route's own hook: that cell is kept at hand, without the
+    // key string every other outcome is looked up by.
+    let okCell: MetricCell | undefined;
     const cellOf = (hook: string, outcome: string, statusCode: number): MetricCell => {
+      if (statusCode === 200 && outcome === "ok" && hook === route.hook) {
+        okCell ??= metrics.cell(route.controller, hook, outcome, statusCode);
+        return okCell;
+      }
       const key = `${hook} ${outcome} ${statusCode}`;
       let found = cells.get(key);
       if (found === undefined) {
@@ -568,7 +575,9 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
           "hook payloads",
         );
       }
-      void reply.code(result.statusCode).headers(result.headers);
+      void reply.code(result.statusCode);
+      // One header for most answers; headers() would list the object's keys first.
+      for (const name in result.headers) void reply.header(name, result.headers[name]);
       return result.body === undefined ? reply.send() : reply.send(result.body);
     };
     app.route({
