@@ -32,8 +32,8 @@ import { validateScaffold } from "./validate.js";
  * so that a large hook request (a parent with thousands of children: megabytes of JSON, tens of
  * megabytes of objects) is collected by the scavenger instead of being promoted and
  * mark-compacted. Measured in `bench/hook-server`: the cost of a call then grows linearly with
- * the number of children (5,000 vs 1,000 children about 5x instead of about 8x), at the same
- * peak memory; small calls are unaffected.
+ * the number of children (5,000 vs 1,000 children about 5.5x instead of about 8x), at about the
+ * same peak memory; small calls are unaffected.
  */
 export const HOOK_SERVER_NODE_OPTIONS = "--max-semi-space-size=64";
 
