@@ -391,10 +391,6 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
     next();
   };
 
-  // A hook call writes its own line with its own fields, so the per-request child logger
-  // fastify makes (a pino child per call, for a request id no line of ours uses) is skipped,
-  // inside this plugin's context only.
-  app.setChildLoggerFactory((logger) => logger);
   // Only inside this plugin's context: the app's own routes keep fastify's parsers.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(

@@ -126,7 +126,7 @@ export interface HookServer {
 export const LOG_FLUSH_MS = 10;
 
 // Destinations whose pending lines are written when the process exits: a line logged just before
-// process.exit() (a crash, a signal) is not lost with the turn that never ends.
+// process.exit() (a crash, a signal) is not lost with the timer that never fires.
 const flushAtExit = new Set<() => void>();
 
 function onExit(flush: () => void): void {
@@ -156,8 +156,8 @@ export function bufferedDestination(fd: number): ReturnType<typeof pino.destinat
   const write = destination.write.bind(destination);
   const flushInner = destination.flush.bind(destination);
   const flushSyncInner = destination.flushSync.bind(destination);
-  // The lines of a turn gather here as one string: sonic-boom measures the byte length of each
-  // string it is given, so it is given one per turn instead of one per line.
+  // Lines gather here as one string: sonic-boom measures the byte length of each string it is
+  // given, so it is given one per batch instead of one per line.
   let pending = "";
   const drain = () => {
     if (pending === "") return;
