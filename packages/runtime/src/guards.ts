@@ -401,8 +401,11 @@ function checkDesiredObjects(
     return;
   }
   // Identities seen, by group key: the name for objects in the root's namespace (or
-  // cluster-scoped ones), "namespace/name" for others. Names cannot contain "/".
-  const seen = new Map<string, Set<string>>();
+  // cluster-scoped ones), "namespace/name" for others (names cannot contain "/"). A short list
+  // is searched (two arrays); a long one gets a set per group key.
+  const seenKeys: string[] = [];
+  const seenIds: string[] = [];
+  const seen = list.length <= 32 ? undefined : new Map<string, Set<string>>();
   const needsSelector = selector !== undefined && !selector.generate;
   const noSelector =
     needsSelector && (selector.selector === undefined || isEmptySelector(selector.selector));
@@ -477,18 +480,28 @@ function checkDesiredObjects(
       effectiveNamespace === root.namespace || effectiveNamespace === ""
         ? name
         : `${effectiveNamespace}/${name}`;
-    let names = seen.get(key);
-    if (names === undefined) {
-      names = new Set();
-      seen.set(key, names);
+    let twice = false;
+    if (seen === undefined) {
+      for (let j = 0; j < seenIds.length && !twice; j++) {
+        twice = seenIds[j] === identity && seenKeys[j] === key;
+      }
+      seenKeys.push(key);
+      seenIds.push(identity);
+    } else {
+      let names = seen.get(key);
+      if (names === undefined) {
+        names = new Set();
+        seen.set(key, names);
+      }
+      twice = names.has(identity);
+      names.add(identity);
     }
-    if (names.has(identity)) {
+    if (twice) {
       problems.add(
         `${field}[${index}]`,
         `${kind} "${name}" appears twice; each object may be listed once`,
       );
     }
-    names.add(identity);
 
     const labels = metadata?.labels;
     if (labels !== undefined && !stringMapOk(labels, true)) {

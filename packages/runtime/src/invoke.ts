@@ -20,7 +20,7 @@ import type {
   KubeObject,
 } from "./types.js";
 import { checkSchemas, type SchemaModels, schemaError } from "./validate.js";
-import { toWireAt, WireError, type WirePaths } from "./wire.js";
+import { isPlainRecord, isStringRecord, toWireAt, WireError, type WirePaths } from "./wire.js";
 
 /** A served endpoint: a controller definition's hook, or a bare function. */
 export type Endpoint =
@@ -101,9 +101,28 @@ interface Contract<R> {
   guarded: WirePaths;
 }
 
+const optionalString = (value: unknown) => value === undefined || typeof value === "string";
+
+// Most desired objects are plain JSON where the guards look: then they need no walk at all.
+function desiredObjectIsWire(item: unknown): boolean {
+  if (!isPlainRecord(item) || !optionalString(item.apiVersion) || !optionalString(item.kind)) {
+    return false;
+  }
+  const metadata = item.metadata;
+  if (metadata === undefined) return true;
+  return (
+    isPlainRecord(metadata) &&
+    optionalString(metadata.name) &&
+    optionalString(metadata.namespace) &&
+    (metadata.labels === undefined || isStringRecord(metadata.labels)) &&
+    (metadata.annotations === undefined || isStringRecord(metadata.annotations))
+  );
+}
+
 // A desired object's guarded parts, which the guards look up by name: apiVersion, kind and
 // metadata's name, namespace, labels and annotations (maps the guards list, converted whole).
 const DESIRED_OBJECT: WirePaths = {
+  plain: desiredObjectIsWire,
   only: {
     apiVersion: "shallow",
     kind: "shallow",

@@ -42,6 +42,11 @@ export type WirePaths =
       readonly fields?: { readonly [key: string]: WirePaths };
       readonly items?: WirePaths;
       readonly only?: { readonly [key: string]: WirePaths };
+      /**
+       * A quick test for the common case: `true` when the value already is its own wire form
+       * along these paths (so it is returned as it is, without the walk).
+       */
+      readonly plain?: (value: unknown) => boolean;
     };
 
 const FULL: WirePaths = "full";
@@ -63,6 +68,7 @@ export function toWireAt(value: unknown, paths: WirePaths): unknown {
 
 function wire(value: unknown, key: string | number, depth: number, paths: WirePaths): unknown {
   if (value === null) return null;
+  if (typeof paths === "object" && paths.plain?.(value) === true) return value;
   if (typeof value !== "object") {
     // JSON.stringify asks functions for toJSON too (they are objects), then drops them.
     if (typeof value === "function") {
@@ -118,6 +124,25 @@ function wire(value: unknown, key: string | number, depth: number, paths: WirePa
     if (out !== undefined && next !== undefined) out[k] = next;
   }
   return out ?? value;
+}
+
+/**
+ * Whether a value is a plain object (its prototype `Object.prototype` or `null`) without
+ * `toJSON`: JSON.stringify writes its own fields as they are.
+ */
+export function isPlainRecord(value: unknown): value is Json {
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return (
+    (proto === Object.prototype || proto === null) && typeof (value as Json).toJSON !== "function"
+  );
+}
+
+/** Whether a value is a plain object of strings only: its own wire form, whole. */
+export function isStringRecord(value: unknown): boolean {
+  if (!isPlainRecord(value)) return false;
+  for (const k in value) if (typeof value[k] !== "string") return false;
+  return true;
 }
 
 // The fields `only` names, converted; the object copied (keys in their order) only if one

@@ -21,6 +21,11 @@ const servicePerPod = () =>
 const podLabel = () =>
   parseDecoratorRequest(fixture("decorator-sync-v1-pod-name-label.request.json"));
 
+const cm = (name: string, namespace: string) => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace },
+});
 const pod = (
   name: string,
   labels: Record<string, string> = { app: "nginx", component: "backend" },
@@ -59,6 +64,21 @@ describe("composite guards accept what Metacontroller would apply as meant", () 
       "cluster parent, namespaced child with namespace (generateSelector)",
       globalcm,
       fixture("composite-sync-v1-cluster-globalconfigmap.response.json"),
+    ],
+    [
+      "one name in two namespaces (cluster parent)",
+      globalcm,
+      { children: [cm("c", "a"), cm("c", "b")] },
+    ],
+    [
+      "a long list of distinct children",
+      catset,
+      { children: Array.from({ length: 40 }, (_, i) => pod(`p${i}`)) },
+    ],
+    [
+      "a long list, one name in many namespaces (cluster parent)",
+      globalcm,
+      { children: Array.from({ length: 40 }, (_, i) => cm("c", `ns${i}`)) },
     ],
   ] as const)("%s", (_label, request, response) => {
     expect(() => assertCompositeResponse(request(), response)).not.toThrow();
@@ -184,6 +204,27 @@ describe("composite guards refuse, naming what and where", () => {
       { children: [pod("p"), pod("p")] },
       "children[1]",
       /appears twice/,
+    ],
+    [
+      "a duplicate child, once with the parent's namespace spelled out",
+      catset,
+      { children: [pod("p"), pod("p", undefined, { namespace: "default" })] },
+      "children[1]",
+      /Pod "p" appears twice/,
+    ],
+    [
+      "a duplicate at the end of a long list",
+      catset,
+      { children: [...Array.from({ length: 40 }, (_, i) => pod(`p${i}`)), pod("p7")] },
+      "children[40]",
+      /Pod "p7" appears twice/,
+    ],
+    [
+      "a duplicate in one namespace of a long list (cluster parent)",
+      globalcm,
+      { children: [...Array.from({ length: 40 }, (_, i) => cm("c", `ns${i}`)), cm("c", "ns3")] },
+      "children[40]",
+      /ConfigMap "c" appears twice/,
     ],
     [
       "an invalid label value",

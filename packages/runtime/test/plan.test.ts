@@ -120,8 +120,22 @@ describe("PlanCache", () => {
       composite({ generateSelector: true }, { uid: undefined }),
       false,
     ],
+    [
+      "another kind with the same uid and resourceVersion gets its own plan",
+      composite(),
+      { ...(composite() as object), kind: "DecoratorController" },
+      false,
+    ],
   ])("%s", (_label, first, second, same) => {
     const cache = new PlanCache();
     expect(cache.get(first) === cache.get(second)).toBe(same);
+  });
+
+  it("finds an earlier controller's plan again after another one's", () => {
+    const cache = new PlanCache();
+    const first = cache.get(composite());
+    const other = cache.get(composite({}, { uid: "u-2" }));
+    expect(cache.get(composite())).toBe(first);
+    expect(cache.get(composite({}, { uid: "u-2" }))).toBe(other);
   });
 });
