@@ -160,14 +160,28 @@ export function makePlan(controller: unknown, options: GuardOptions = {}): Contr
   };
 }
 
+/** One version of a controller, as Metacontroller names it. */
+interface ControllerVersion {
+  kind: unknown;
+  uid: string;
+  resourceVersion: string;
+}
+
 // Metacontroller sends the controller from its informer cache: uid and resourceVersion
-// name one version of it. Hand-made requests may lack them; then the spec itself is the key.
-function fingerprint(controller: unknown): string {
-  if (!isObject(controller)) return "";
-  const meta = isObject(controller.metadata) ? controller.metadata : {};
-  if (typeof meta.uid === "string" && typeof meta.resourceVersion === "string") {
-    return `${String(controller.kind)} ${meta.uid} ${meta.resourceVersion}`;
+// name one version of it. Hand-made requests may lack them.
+function controllerVersion(controller: Json): ControllerVersion | undefined {
+  const meta = controller.metadata;
+  return isObject(meta) && typeof meta.uid === "string" && typeof meta.resourceVersion === "string"
+    ? { kind: controller.kind, uid: meta.uid, resourceVersion: meta.resourceVersion }
+    : undefined;
+}
+
+// Without a version, the spec itself is the key.
+function fingerprint(controller: unknown, version: ControllerVersion | undefined): string {
+  if (version !== undefined) {
+    return `${String(version.kind)} ${version.uid} ${version.resourceVersion}`;
   }
+  if (!isObject(controller)) return "";
   return `${String(controller.kind)} ${JSON.stringify(controller.spec) ?? ""}`;
 }
 
@@ -179,7 +193,7 @@ const MAX_PLANS = 32;
  */
 export class PlanCache {
   readonly #plans = new Map<string, ControllerPlan>();
-  #last: { kind: unknown; uid: string; version: string; plan: ControllerPlan } | undefined;
+  #last: (ControllerVersion & { plan: ControllerPlan }) | undefined;
   readonly #options: GuardOptions;
 
   constructor(options: GuardOptions = {}) {
@@ -193,11 +207,16 @@ export class PlanCache {
     const last = this.#last;
     if (last !== undefined && isObject(controller) && controller.kind === last.kind) {
       const meta = controller.metadata;
-      if (isObject(meta) && meta.uid === last.uid && meta.resourceVersion === last.version) {
+      if (
+        isObject(meta) &&
+        meta.uid === last.uid &&
+        meta.resourceVersion === last.resourceVersion
+      ) {
         return last.plan;
       }
     }
-    const key = fingerprint(controller);
+    const version = isObject(controller) ? controllerVersion(controller) : undefined;
+    const key = fingerprint(controller, version);
     let plan = this.#plans.get(key);
     if (plan === undefined) {
       plan = makePlan(controller, this.#options);
@@ -205,16 +224,7 @@ export class PlanCache {
       if (this.#plans.size >= MAX_PLANS) this.#plans.clear();
       this.#plans.set(key, plan);
     }
-    const meta = isObject(controller) && isObject(controller.metadata) ? controller.metadata : {};
-    this.#last =
-      typeof meta.uid === "string" && typeof meta.resourceVersion === "string"
-        ? {
-            kind: (controller as Json).kind,
-            uid: meta.uid,
-            version: meta.resourceVersion,
-            plan,
-          }
-        : undefined;
+    this.#last = version === undefined ? undefined : { ...version, plan };
     return plan;
   }
 }

@@ -476,25 +476,20 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
     const config: RouteConfig = { controller: route.controller, hook: route.hook };
     // Bound once per route and hook: the loggers (pino serializes bindings once, not per
     // line) and the metric cells a call updates.
-    const lineLogs = new Map<string, PluginLogger>();
-    const lineLog = (hook: string): PluginLogger => {
+    // Per hook: its logger and, for lines written directly, the same bindings as text.
+    const lineLogs = new Map<string, { log: PluginLogger; bindings: string }>();
+    const lineLog = (hook: string) => {
       let found = lineLogs.get(hook);
       if (found === undefined) {
-        found = log.child({ controller: route.controller, hook }) as PluginLogger;
+        found = {
+          log: log.child({ controller: route.controller, hook }) as PluginLogger,
+          bindings: callBindings(route.controller, hook),
+        };
         lineLogs.set(hook, found);
       }
       return found;
     };
-    const hookLog = lineLog(route.hook);
-    const bindings = new Map<string, string>();
-    const bindingsOf = (hook: string): string => {
-      let found = bindings.get(hook);
-      if (found === undefined) {
-        found = callBindings(route.controller, hook);
-        bindings.set(hook, found);
-      }
-      return found;
-    };
+    const hookLog = lineLog(route.hook).log;
     const cells = new Map<string, MetricCell>();
     // Most calls end "ok" 200 on the route's own hook: that cell is kept at hand, without the
     // key string every other outcome is looked up by.
@@ -523,7 +518,7 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
       metrics.record(cellOf(hook, result.outcome, result.statusCode), seconds);
       // The one log line of the call, built once it is over (controller and hook are the
       // logger's bindings).
-      const callLog = lineLog(hook);
+      const { log: callLog, bindings } = lineLog(hook);
       const line = {
         parent: result.summary.parent,
         observed: result.summary.observed,
@@ -535,7 +530,7 @@ export const metahookPlugin: FastifyPluginCallback<MetahookPluginOptions> = (
       };
       if (result.statusCode < 400 && writeLine !== undefined) {
         if (callLog.isLevelEnabled?.("info") === true) {
-          writeLine(bindingsOf(hook), line, "hook call");
+          writeLine(bindings, line, "hook call");
         }
       } else if (result.statusCode >= 500) {
         // The stack goes to the log only; the response carries the message.

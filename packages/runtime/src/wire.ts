@@ -82,8 +82,7 @@ function wire(value: unknown, key: string | number, depth: number, paths: WirePa
     return wire((value as { toJSON(key: string): unknown }).toJSON(String(key)), key, depth, paths);
   }
   if (depth > MAX_DEPTH) return viaStringify(value);
-  const proto: unknown = Object.getPrototypeOf(value);
-  const plain = proto === Object.prototype || proto === null || Array.isArray(value);
+  const plain = Array.isArray(value) || hasPlainPrototype(value);
   // A plain value's fields are JSON.stringify's to convert when the caller does not read them.
   if (paths === SHALLOW && plain) return value;
   // What a value that is not plain holds is converted whole (rare: Map, Set, a class).
@@ -131,11 +130,18 @@ function wire(value: unknown, key: string | number, depth: number, paths: WirePa
  * `toJSON`: JSON.stringify writes its own fields as they are.
  */
 export function isPlainRecord(value: unknown): value is Json {
-  if (typeof value !== "object" || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
   return (
-    (proto === Object.prototype || proto === null) && typeof (value as Json).toJSON !== "function"
+    typeof value === "object" &&
+    value !== null &&
+    hasPlainPrototype(value) &&
+    typeof (value as Json).toJSON !== "function"
   );
+}
+
+// Object literals and JSON.parse output, and Object.create(null).
+function hasPlainPrototype(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
 }
 
 /** Whether a value is a plain object of strings only: its own wire form, whole. */
